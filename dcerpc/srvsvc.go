@@ -1,0 +1,256 @@
+package dcerpc
+
+import "strings"
+
+// srvsvcInterface is the Server Service Remote Protocol, MS-SRVS 1.9:
+// 4b324fc8-1670-01d3-1278-5a47bf6ee188 version 3.0.
+var srvsvcInterface = &iface{
+	pipe:   "srvsvc",
+	syntax: mustSyntax("4b324fc8-1670-01d3-1278-5a47bf6ee188", 3, 0),
+	ops: map[uint16]operation{
+		15: netrShareEnum(true),  // NetrShareEnum, MS-SRVS 3.1.4.8
+		16: netrShareGetInfo,     // MS-SRVS 3.1.4.10
+		21: netrServerGetInfo,    // MS-SRVS 3.1.4.17
+		36: netrShareEnum(false), // NetrShareEnumSticky, MS-SRVS 3.1.4.9
+	},
+}
+
+// serverType is sv101_type: SV_TYPE_WORKSTATION | SV_TYPE_SERVER |
+// SV_TYPE_SERVER_UNIX | SV_TYPE_NT | SV_TYPE_SERVER_NT, Samba's default
+// announcement without SV_TYPE_PRINTQ_SERVER (no printing here).
+// MS-SRVS 2.2.2.7.
+const serverType = 0x00000001 | 0x00000002 | 0x00000800 | 0x00001000 | 0x00008000
+
+// shareEnumArms are the levels SHARE_ENUM_UNION has an arm for
+// (MS-SRVS 2.2.4.38). Each arm is a pointer to a container
+// {EntriesRead; [size_is] Buffer*}.
+func shareEnumArm(level uint32) bool {
+	switch level {
+	case 0, 1, 2, 501, 502, 503:
+		return true
+	}
+	return false
+}
+
+// shareLevelServed reports the SHARE_INFO levels encoded here.
+func shareLevelServed(level uint32) bool {
+	switch level {
+	case 0, 1, 2, 501:
+		return true
+	}
+	return false
+}
+
+// netrShareEnum serves NetrShareEnum (opnum 15, Samba's NetShareEnumAll) and
+// NetrShareEnumSticky (opnum 36, Samba's NetShareEnum, which leaves out
+// names ending in '$'):
+//
+//	NET_API_STATUS NetrShareEnum(
+//	  [in, string, unique] SRVSVC_HANDLE ServerName,
+//	  [in, out] LPSHARE_ENUM_STRUCT InfoStruct,
+//	  [in] DWORD PreferedMaximumLength,
+//	  [out] DWORD* TotalEntries,
+//	  [in, out, unique] DWORD* ResumeHandle);
+//
+// All entries from the resume position on are returned in one answer, so the
+// resume handle comes back as 0 (enumeration complete), as Samba does.
+func netrShareEnum(all bool) operation {
+	return func(srv *Server, r *ndrReader, w *ndrWriter) {
+		r.uniqueStr() // ServerName: the client's idea of our name, unused
+		level := r.u32()
+		if r.u32() != level { // union discriminant, MS-SRVS 2.2.4.38
+			r.fail()
+		}
+		arm := shareEnumArm(level)
+		container := false
+		if arm {
+			container = r.u32() != 0
+			if container {
+				r.u32() // EntriesRead
+				if r.u32() != 0 {
+					// An input array would have to be decoded to be skipped;
+					// no client sends one.
+					r.fail()
+				}
+			}
+		}
+		r.u32() // PreferedMaximumLength: everything fits in one answer
+		resumePtr := r.u32() != 0
+		resume := uint32(0)
+		if resumePtr {
+			resume = r.u32()
+		}
+		if r.err != nil {
+			return
+		}
+
+		var list []Share
+		for _, s := range srv.shares() {
+			if all || !strings.HasSuffix(s.Name, "$") {
+				list = append(list, s)
+			}
+		}
+		list = list[min(int(min(resume, 1<<20)), len(list)):]
+
+		status := uint32(werrOK)
+		w.u32(level)
+		w.u32(level)
+		switch {
+		case !arm:
+			// No arm: the union is just its discriminant (Samba's default).
+			status, list = werrInvalidLevel, nil
+		case !container:
+			// A NULL [in,out] pointer must stay NULL.
+			w.ptr(false)
+			status, list = werrInvalidParameter, nil
+		case !shareLevelServed(level):
+			w.ptr(true)
+			w.u32(0)
+			w.ptr(false)
+			status, list = werrInvalidLevel, nil
+		default:
+			w.ptr(true)
+			w.u32(uint32(len(list))) // EntriesRead
+			w.ptr(len(list) > 0)
+			if len(list) > 0 {
+				w.u32(uint32(len(list))) // conformant array max_count
+				writeShareInfos(w, level, list)
+			}
+		}
+		w.u32(uint32(len(list))) // TotalEntries
+		w.ptr(resumePtr)
+		if resumePtr {
+			w.u32(0)
+		}
+		w.u32(status)
+	}
+}
+
+// netrShareGetInfo serves:
+//
+//	NET_API_STATUS NetrShareGetInfo(
+//	  [in, string, unique] SRVSVC_HANDLE ServerName,
+//	  [in, string] WCHAR* NetName,
+//	  [in] DWORD Level,
+//	  [out, switch_is(Level)] LPSHARE_INFO InfoStruct);
+func netrShareGetInfo(srv *Server, r *ndrReader, w *ndrWriter) {
+	r.uniqueStr()
+	name := r.str()
+	level := r.u32()
+	if r.err != nil {
+		return
+	}
+	w.u32(level) // discriminant of the SHARE_INFO union, MS-SRVS 2.2.3.6
+	sh, ok := srv.share(name)
+	switch {
+	case !ok:
+		w.ptr(false)
+		w.u32(werrNetNameNotFound)
+	case !shareLevelServed(level):
+		w.ptr(false)
+		w.u32(werrInvalidLevel)
+	default:
+		w.ptr(true)
+		writeShareInfos(w, level, []Share{sh})
+		w.u32(werrOK)
+	}
+}
+
+// writeShareInfos writes SHARE_INFO_0/1/2/501 structures (MS-SRVS 2.2.4.22,
+// 2.2.4.23, 2.2.4.24, 2.2.4.27): first every structure's scalars and
+// referent ids, then the deferred strings of all of them in order, as NDR
+// places the pointees of an array's embedded pointers after the whole array
+// (C706 14.3.12.3).
+func writeShareInfos(w *ndrWriter, level uint32, list []Share) {
+	for _, s := range list {
+		w.ptr(true) // shi_netname
+		if level == 0 {
+			continue
+		}
+		w.u32(s.Type)
+		w.ptr(true) // shi_remark
+		switch level {
+		case 2:
+			w.u32(0)          // shi2_permissions: share-level security is not used
+			w.u32(0xffffffff) // shi2_max_uses: unlimited
+			w.u32(0)          // shi2_current_uses
+			w.ptr(true)       // shi2_path
+			w.ptr(false)      // shi2_passwd: NULL, no share password
+		case 501:
+			w.u32(0) // shi501_flags: CSC_CACHE_MANUAL_REINT, no DFS
+		}
+	}
+	for _, s := range list {
+		w.str(s.Name)
+		if level == 0 {
+			continue
+		}
+		w.str(s.Comment)
+		if level == 2 {
+			w.str(windowsPath(s.Path))
+		}
+	}
+}
+
+// windowsPath reports a host path the way Samba does in shi2_path: "C:"
+// before an absolute Unix path and backslashes for slashes, so that Windows'
+// share dialogs accept it.
+func windowsPath(p string) string {
+	if strings.HasPrefix(p, "/") {
+		p = "C:" + p
+	}
+	return strings.ReplaceAll(p, "/", `\`)
+}
+
+// netrServerGetInfo serves:
+//
+//	NET_API_STATUS NetrServerGetInfo(
+//	  [in, string, unique] SRVSVC_HANDLE ServerName,
+//	  [in] DWORD Level,
+//	  [out, switch_is(Level)] LPSERVER_INFO InfoStruct);
+//
+// Levels 100, 101 and 102 (MS-SRVS 2.2.4.40-2.2.4.42); the constants of
+// level 102 are Samba's.
+func netrServerGetInfo(srv *Server, r *ndrReader, w *ndrWriter) {
+	r.uniqueStr()
+	level := r.u32()
+	if r.err != nil {
+		return
+	}
+	major, minor := srv.version()
+	w.u32(level)
+	switch level {
+	case 100:
+		w.ptr(true)
+		w.u32(platformIDNT)
+		w.ptr(true) // sv100_name
+		w.str(srv.NetBIOSName)
+	case 101, 102:
+		w.ptr(true)
+		w.u32(platformIDNT)
+		w.ptr(true) // sv10x_name
+		w.u32(major)
+		w.u32(minor)
+		w.u32(serverType)
+		w.ptr(true) // sv10x_comment
+		if level == 102 {
+			w.u32(0xffffffff) // sv102_users
+			w.u32(0xf)        // sv102_disc: idle minutes before autodisconnect
+			w.u32(0)          // sv102_hidden: visible in browse lists
+			w.u32(240)        // sv102_announce: seconds
+			w.u32(3000)       // sv102_anndelta: milliseconds
+			w.u32(100000)     // sv102_licenses
+			w.ptr(true)       // sv102_userpath
+		}
+		w.str(srv.NetBIOSName)
+		w.str(srv.Comment)
+		if level == 102 {
+			w.str(`C:\`)
+		}
+	default:
+		w.ptr(false)
+		w.u32(werrInvalidLevel)
+		return
+	}
+	w.u32(werrOK)
+}
