@@ -68,6 +68,7 @@ const (
 	StatusFileNotAvailable       Status = 0xC0000467
 	StatusAccessViolation        Status = 0xC0000005
 	StatusIoTimeout              Status = 0xC00000B5
+	StatusInvalidOplockProtocol  Status = 0xC00000E3
 )
 
 var statusNames = map[Status]string{
@@ -135,4 +136,5 @@ var statusNames = map[Status]string{
 	StatusFileNotAvailable:       "STATUS_FILE_NOT_AVAILABLE",
 	StatusAccessViolation:        "STATUS_ACCESS_VIOLATION",
 	StatusIoTimeout:              "STATUS_IO_TIMEOUT",
+	StatusInvalidOplockProtocol:  "STATUS_INVALID_OPLOCK_PROTOCOL",
 }
