@@ -232,3 +232,43 @@ func TestFileInfoInvalidClass(t *testing.T) {
 		}
 	}
 }
+
+// TestNeverExceedsMaxLen sweeps every class over every maxLen from -1 to 300
+// with a long non-ASCII name: no answer is longer than maxLen, data comes
+// only with success or ErrBufferOverflow, and more room never shortens it.
+func TestNeverExceedsMaxLen(t *testing.T) {
+	f := distinct
+	f.Name = "ünïcode-\U0001F600-name-that-is-long.txt"
+	f.ShortName = "UNICOD~1.TXT"
+	o := distinctOpen
+	o.Path = `dir\` + f.Name
+	v := distinctVolume
+	v.Label = "a label with ü"
+	for class := 0; class < 256; class++ {
+		prevFile, prevFS := -1, -1
+		for maxLen := -1; maxLen <= 300; maxLen++ {
+			for kind, fn := range map[string]func() ([]byte, error){
+				"file": func() ([]byte, error) { return FileInfo(uint8(class), f, o, maxLen) },
+				"fs":   func() ([]byte, error) { return FSInfo(uint8(class), v, maxLen) },
+			} {
+				got, err := fn()
+				if len(got) > max(maxLen, 0) {
+					t.Fatalf("%s class %d maxLen %d: %d bytes", kind, class, maxLen, len(got))
+				}
+				if got != nil && err != nil && !errors.Is(err, ErrBufferOverflow) {
+					t.Fatalf("%s class %d maxLen %d: data with %v", kind, class, maxLen, err)
+				}
+				prev := &prevFile
+				if kind == "fs" {
+					prev = &prevFS
+				}
+				if err == nil || errors.Is(err, ErrBufferOverflow) {
+					if len(got) < *prev {
+						t.Fatalf("%s class %d: %d bytes at maxLen %d after %d", kind, class, len(got), maxLen, *prev)
+					}
+					*prev = len(got)
+				}
+			}
+		}
+	}
+}

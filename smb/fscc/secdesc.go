@@ -57,7 +57,7 @@ func SecurityDescriptor(uid, gid uint32, isDir bool, additionalInfo uint32) []by
 	if isDir {
 		aceFlags = OBJECT_INHERIT_ACE | CONTAINER_INHERIT_ACE
 	}
-	aces := [...]SID{owner, SIDEveryone}
+	aces := [...]SID{owner, EveryoneSID()}
 
 	b := make([]byte, sdHeaderSize, 128)
 	control := SE_SELF_RELATIVE

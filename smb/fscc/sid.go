@@ -17,11 +17,9 @@ type SID struct {
 	Sub       []uint32
 }
 
-// Well-known SIDs used in zsmbd's descriptors.
-var (
-	// SIDEveryone is S-1-1-0 (MS-DTYP 2.4.2.4).
-	SIDEveryone = SID{Revision: 1, Authority: 1, Sub: []uint32{0}}
-)
+// EveryoneSID returns S-1-1-0, the Everyone group (MS-DTYP 2.4.2.4). It is a
+// function so that no caller can change a shared value.
+func EveryoneSID() SID { return SID{Revision: 1, Authority: 1, Sub: []uint32{0}} }
 
 // UnixUserSID is Samba's SID for a Unix user without a mapping,
 // S-1-22-1-uid.
