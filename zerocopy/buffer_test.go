@@ -1,0 +1,127 @@
+package zerocopy
+
+import (
+	"bytes"
+	"testing"
+)
+
+func TestBufferClasses(t *testing.T) {
+	cases := []struct {
+		n, capacity int
+		pooled      bool
+	}{
+		{-5, 64 << 10, true},
+		{0, 64 << 10, true},
+		{1, 64 << 10, true},
+		{64 << 10, 64 << 10, true},
+		{64<<10 + 1, 128 << 10, true},
+		{1 << 20, 1 << 20, true},
+		{3 << 20, 4 << 20, true},
+		{8 << 20, 8 << 20, true},
+		{8<<20 + 1, 8<<20 + 1, false},
+	}
+	p := newBufferPool(defaultPoolCap)
+	for _, tc := range cases {
+		b := p.get(tc.n)
+		if got := len(b.Bytes()); got != max(tc.n, 0) {
+			t.Errorf("get(%d): len %d", tc.n, got)
+		}
+		if cap(b.b) != tc.capacity || (b.pool != nil) != tc.pooled {
+			t.Errorf("get(%d): capacity %d pooled %v, want %d %v", tc.n, cap(b.b), b.pool != nil, tc.capacity, tc.pooled)
+		}
+		b.Release()
+	}
+}
+
+func TestBufferReuse(t *testing.T) {
+	p := newBufferPool(defaultPoolCap)
+	a := p.get(100 << 10)
+	a.Bytes()[0] = 0xaa
+	backing := &a.b[0]
+	a.Release()
+	a.Release() // ignored: the buffer must not be listed twice
+	if got := p.idleBytes(); got != 128<<10 {
+		t.Fatalf("idle %d after one release, want %d", got, 128<<10)
+	}
+	b := p.get(70 << 10) // same class
+	if b != a || &b.Bytes()[0] != backing || len(b.Bytes()) != 70<<10 {
+		t.Fatal("released buffer was not reused")
+	}
+	c := p.get(70 << 10)
+	if c == b {
+		t.Fatal("double Release handed one buffer out twice")
+	}
+	if got := p.idleBytes(); got != 0 {
+		t.Fatalf("idle %d with every buffer in use", got)
+	}
+	d := p.get(10 << 20) // unpooled
+	d.Release()
+	if got := p.idleBytes(); got != 0 {
+		t.Fatalf("unpooled buffer entered the pool (idle %d)", got)
+	}
+}
+
+func TestBufferPoolCap(t *testing.T) {
+	const limit = 3 << 20
+	p := newBufferPool(limit)
+	var held []*Buffer
+	for range 10 {
+		held = append(held, p.get(1<<20), p.get(64<<10))
+	}
+	for _, b := range held {
+		b.Release()
+	}
+	if got := p.idleBytes(); got > limit || got < limit-(1<<20) {
+		t.Fatalf("idle %d bytes, want close to but not above %d", got, limit)
+	}
+	// The shared pool is capped as well.
+	var many []*Buffer
+	for range 20 {
+		many = append(many, GetBuffer(8<<20))
+	}
+	for _, b := range many {
+		b.Release()
+	}
+	if got := sharedPool.idleBytes(); got > defaultPoolCap {
+		t.Fatalf("shared pool holds %d idle bytes, cap %d", got, defaultPoolCap)
+	}
+}
+
+func TestReadFull(t *testing.T) {
+	data := randomBytes(10000, 3)
+	f := tempFile(t, data)
+	cases := []struct {
+		off     int64
+		n       int
+		real    int
+		wantErr bool
+	}{
+		{0, 10000, 10000, false},
+		{0, 4096, 4096, false},
+		{9000, 4096, 1000, false},
+		{10000, 100, 0, false},
+		{50000, 100, 0, false},
+		{0, 0, 0, false},
+		{-1, 10, 0, true},
+	}
+	for _, tc := range cases {
+		dst := bytes.Repeat([]byte{0xff}, tc.n) // stale pooled contents
+		got, err := ReadFull(f, dst, tc.off)
+		if got != tc.real || (err != nil) != tc.wantErr {
+			t.Errorf("ReadFull(off %d, n %d) = %d, %v; want %d, err %v", tc.off, tc.n, got, err, tc.real, tc.wantErr)
+			continue
+		}
+		want := make([]byte, tc.n)
+		if tc.real > 0 {
+			copy(want, data[tc.off:])
+		}
+		if !bytes.Equal(dst, want) {
+			t.Errorf("ReadFull(off %d, n %d): contents differ (not zero-padded?)", tc.off, tc.n)
+		}
+	}
+	f.Close()
+	dst := []byte{1, 2, 3}
+	if n, err := ReadFull(f, dst, 0); n != 0 || err == nil || !bytes.Equal(dst, []byte{0, 0, 0}) {
+		t.Errorf("closed file: %d, %v, %v", n, err, dst)
+	}
+}
