@@ -15,10 +15,12 @@ const (
 	numClasses    = 8  // 64 KiB, 128 KiB, ... 8 MiB
 	maxClassSize  = 1 << (minClassShift + numClasses - 1)
 
-	// defaultPoolCap bounds the bytes kept idle in the shared pool. Buffers
-	// released beyond it are left to the garbage collector, so a burst of
-	// large reads cannot pin memory for the life of the server.
-	defaultPoolCap = 64 << 20
+	// defaultPoolCap bounds the bytes kept idle in the shared pool, split
+	// evenly between the classes (32 MiB each: four 8 MiB buffers, 512 of
+	// 64 KiB). Buffers released beyond it are left to the garbage collector,
+	// so a burst of large reads cannot pin memory for the life of the server,
+	// and a pool full of one size cannot starve the others.
+	defaultPoolCap = 256 << 20
 )
 
 // Buffer is a byte buffer from the shared pool. Get one with GetBuffer, give
@@ -57,13 +59,14 @@ func GetBuffer(n int) *Buffer { return sharedPool.get(n) }
 var sharedPool = newBufferPool(defaultPoolCap)
 
 // bufferPool keeps released buffers in one free list per size class, up to
-// maxIdle bytes in total. An explicit free list rather than sync.Pool keeps
-// the memory bound exact and testable.
+// maxIdle bytes in total and maxIdle/numClasses bytes per class. An explicit
+// free list rather than sync.Pool keeps the memory bound exact and testable.
 type bufferPool struct {
-	mu      sync.Mutex
-	free    [numClasses][]*Buffer
-	idle    int64 // bytes in the free lists
-	maxIdle int64
+	mu        sync.Mutex
+	free      [numClasses][]*Buffer
+	idle      int64 // bytes in the free lists
+	classIdle [numClasses]int64
+	maxIdle   int64
 }
 
 func newBufferPool(maxIdle int64) *bufferPool { return &bufferPool{maxIdle: maxIdle} }
@@ -93,6 +96,7 @@ func (p *bufferPool) get(n int) *Buffer {
 		p.free[c][l-1] = nil
 		p.free[c] = p.free[c][:l-1]
 		p.idle -= int64(classSize(c))
+		p.classIdle[c] -= int64(classSize(c))
 		p.mu.Unlock()
 		b.n, b.released = n, false
 		return b
@@ -105,11 +109,12 @@ func (p *bufferPool) put(b *Buffer) {
 	size := int64(classSize(b.class))
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.idle+size > p.maxIdle {
+	if p.classIdle[b.class]+size > p.maxIdle/numClasses {
 		return // over the cap: let the GC have it
 	}
 	p.free[b.class] = append(p.free[b.class], b)
 	p.idle += size
+	p.classIdle[b.class] += size
 }
 
 // idleBytes reports the bytes held in the free lists.

@@ -62,28 +62,39 @@ func TestBufferReuse(t *testing.T) {
 }
 
 func TestBufferPoolCap(t *testing.T) {
-	const limit = 3 << 20
+	const limit = 8 << 20 // 1 MiB per class
 	p := newBufferPool(limit)
 	var held []*Buffer
 	for range 10 {
-		held = append(held, p.get(1<<20), p.get(64<<10))
+		held = append(held, p.get(1<<20), p.get(64<<10), p.get(8<<20))
 	}
 	for _, b := range held {
 		b.Release()
 	}
-	if got := p.idleBytes(); got > limit || got < limit-(1<<20) {
-		t.Fatalf("idle %d bytes, want close to but not above %d", got, limit)
+	// One of the ten 1 MiB buffers and all ten 64 KiB ones fit their class's
+	// 1 MiB; the 8 MiB class cannot hold even one.
+	if got, want := p.idleBytes(), int64(1<<20+10*64<<10); got != want {
+		t.Fatalf("idle %d bytes, want %d", got, want)
+	}
+	if len(p.free[classOf(1<<20)]) != 1 || len(p.free[0]) != 10 || len(p.free[numClasses-1]) != 0 {
+		t.Fatalf("free lists hold %d, %d, %d buffers", len(p.free[classOf(1<<20)]), len(p.free[0]), len(p.free[numClasses-1]))
+	}
+	// A full class does not starve another.
+	small := p.get(100)
+	small.Release()
+	if p.get(100) != small {
+		t.Fatal("small buffer not reused")
 	}
 	// The shared pool is capped as well.
 	var many []*Buffer
-	for range 20 {
-		many = append(many, GetBuffer(8<<20))
+	for range 40 {
+		many = append(many, GetBuffer(8<<20), GetBuffer(4<<20))
 	}
 	for _, b := range many {
 		b.Release()
 	}
-	if got := sharedPool.idleBytes(); got > defaultPoolCap {
-		t.Fatalf("shared pool holds %d idle bytes, cap %d", got, defaultPoolCap)
+	if got := sharedPool.idleBytes(); got > defaultPoolCap || len(sharedPool.free[numClasses-1]) > 4 {
+		t.Fatalf("shared pool holds %d idle bytes (%d of 8 MiB), cap %d", got, len(sharedPool.free[numClasses-1]), defaultPoolCap)
 	}
 }
 
