@@ -209,20 +209,18 @@ func (p *Pipe) fail(err error) error {
 // STATUS_BUFFER_OVERFLOW and the client READs the rest (go-smb2's
 // ListSharenames transceives with a 1024-byte output limit and relies on
 // this). Read never joins two PDUs, as a message-mode pipe returns one
-// message per read. With nothing queued it returns (nil, false). The returned
-// slice is never modified by the Pipe.
+// message per read. With nothing queued it returns (nil, false); with max <= 0
+// and bytes queued, (nil, true). The returned slice is never modified by the
+// Pipe.
 func (p *Pipe) Read(max int) (b []byte, more bool) {
 	if len(p.out) == 0 {
 		return nil, false
 	}
-	msg := p.out[0][p.outOff:]
-	n := len(msg)
-	if max < n {
-		n = 0
-		if max > 0 {
-			n = max
-		}
+	if max <= 0 {
+		return nil, true
 	}
+	msg := p.out[0][p.outOff:]
+	n := min(max, len(msg))
 	b = msg[:n:n]
 	p.outOff += n
 	p.buffered -= n
