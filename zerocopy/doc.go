@@ -14,9 +14,11 @@
 // Every strategy runs on Go's non-blocking sockets through syscall.RawConn:
 // a system call that returns EAGAIN parks the goroutine on the netpoller
 // (the RawConn.Write callback returns false) instead of spinning or blocking
-// an OS thread. Every system call is counted in a shared Stats at the place
-// it is made, so a test or a benchmark can show which path ran and what it
-// cost.
+// an OS thread. Every system call of the data path (sendfile, splice, pread,
+// writev, sendmsg, mmap, munmap, setsockopt, fstat) is counted in a shared
+// Stats at the place it is made, so a test or a benchmark can show which path
+// ran and what it cost. Pipe setup (pipe2, fcntl) is not counted: pipes are
+// pooled and made once.
 //
 // The stream must stay framed: once a header announcing n bytes is sent,
 // exactly n bytes follow. If the file shrank or a read fails after the header
