@@ -83,9 +83,6 @@ func (s *Server) share(name string) (Share, bool) {
 // serve; the SMB server answers the CREATE with STATUS_OBJECT_NAME_NOT_FOUND.
 var ErrNoSuchPipe = errors.New("dcerpc: no such pipe")
 
-// errBroken is returned by Write after an earlier malformed PDU.
-var errBroken = errors.New("dcerpc: pipe closed after a protocol error")
-
 // PipeNames returns the pipe names Open accepts, in their canonical case.
 func PipeNames() []string {
 	names := make([]string, len(interfaces))
