@@ -1,0 +1,149 @@
+// Package config reads zsmbd's configuration: Samba's smb.conf syntax (loadparm) with Samba's parameter
+// names, so an existing smb.conf mostly works unchanged. Unknown parameters are warnings, not errors,
+// because real smb.conf files carry many; every error names file:line.
+package config
+
+import (
+	"fmt"
+	"os"
+	"strings"
+)
+
+// Signing is `server signing`.
+type Signing int
+
+// Values of `server signing`.
+const (
+	SigningAuto      Signing = iota // sign when the client asks (Samba's default and "default")
+	SigningMandatory                // SIGNING_REQUIRED: unsigned requests on user sessions are refused
+	SigningDisabled                 // offered but never required (SMB2 cannot switch signing off entirely)
+)
+
+// MapToGuest is `map to guest`.
+type MapToGuest int
+
+// Values of `map to guest`.
+const (
+	MapToGuestNever   MapToGuest = iota // unknown users fail to log on
+	MapToGuestBadUser                   // unknown users log on as guest
+)
+
+// Global is the [global] section.
+type Global struct {
+	SMBPorts           []int    // `smb ports`; zsmbd serves direct TCP, so 139 is ignored (default 445)
+	Interfaces         []string // `interfaces`, as written: addresses, networks or interface names
+	BindInterfacesOnly bool     // `bind interfaces only`
+	ServerSigning      Signing  // `server signing`
+	MinProtocol        uint16   // `server min protocol` (default SMB2_02)
+	MaxProtocol        uint16   // `server max protocol` (default SMB3_11)
+	// SMBPasswdFile is `smb passwd file`; the default is Samba's, /var/lib/samba/private/smbpasswd.
+	SMBPasswdFile  string
+	MapToGuest     MapToGuest // `map to guest`
+	NetBIOSName    string     // `netbios name`, default the upper-cased short host name
+	Workgroup      string     // `workgroup`, default WORKGROUP
+	ServerString   string     // `server string`, default "zsmbd"
+	LogLevel       int        // `log level`: the first number of Samba's "3 auth:5" form
+	SMB2MaxRead    int        // `smb2 max read`, default 8 MiB
+	SMB2MaxCredits int        // `smb2 max credits`, default 8192, Samba's range 128..65528
+	// UseSendfile is `use sendfile`. Samba defaults to no; zsmbd exists for its zero-copy path, so
+	// here the default is yes. `use sendfile = no` means `read path = copy`.
+	UseSendfile  bool
+	ReadPath     string // `read path` (zsmbd's own): sendfile, splice, copy or mmap; "" follows use sendfile
+	MaxOpenFiles int    // `max open files` per session, default 16384
+}
+
+// Share is one share section.
+type Share struct {
+	Name, Path, Comment string
+	ReadOnly            bool     // `read only`, default yes; no is refused (zsmbd serves read-only shares)
+	GuestOK             bool     // `guest ok` / `public`, default no
+	Browseable          bool     // `browseable` / `browsable`, default yes
+	ValidUsers          []string // `valid users`: names, @group and +group entries as written
+	File                string   // where the section starts
+	Line                int
+}
+
+// Config is a whole configuration.
+type Config struct {
+	Global   Global
+	Shares   []Share
+	Warnings []string // "file:line: unknown parameter \"x\"", one per occurrence
+}
+
+// Default returns the defaults and no shares.
+func Default() *Config {
+	return &Config{Global: Global{
+		SMBPorts:       []int{445},
+		ServerSigning:  SigningAuto,
+		MinProtocol:    0x0202,
+		MaxProtocol:    0x0311,
+		SMBPasswdFile:  "/var/lib/samba/private/smbpasswd",
+		NetBIOSName:    defaultNetBIOSName(),
+		Workgroup:      "WORKGROUP",
+		ServerString:   "zsmbd",
+		LogLevel:       1,
+		SMB2MaxRead:    8 << 20,
+		SMB2MaxCredits: 8192,
+		UseSendfile:    true,
+		MaxOpenFiles:   16384,
+	}}
+}
+
+func defaultNetBIOSName() string {
+	h, err := os.Hostname()
+	if err != nil || h == "" {
+		return "ZSMBD"
+	}
+	h, _, _ = strings.Cut(h, ".")
+	h = strings.ToUpper(h)
+	if len(h) > 15 {
+		h = h[:15]
+	}
+	return h
+}
+
+// Share finds a share by name, case-insensitively.
+func (c *Config) Share(name string) (*Share, bool) {
+	for i := range c.Shares {
+		if strings.EqualFold(c.Shares[i].Name, name) {
+			return &c.Shares[i], true
+		}
+	}
+	return nil, false
+}
+
+var protocols = []struct {
+	name string
+	id   uint16
+}{
+	{"SMB2_02", 0x0202}, {"SMB2_10", 0x0210}, {"SMB3_00", 0x0300}, {"SMB3_02", 0x0302}, {"SMB3_11", 0x0311},
+}
+
+// ParseProtocol parses a Samba protocol name. "SMB2" and "SMB3" stand for their whole range: as a
+// minimum they mean the lowest dialect, as a maximum the highest (see parseProtocolBound).
+func ParseProtocol(s string) (uint16, error) {
+	for _, p := range protocols {
+		if strings.EqualFold(s, p.name) {
+			return p.id, nil
+		}
+	}
+	switch strings.ToUpper(s) {
+	case "SMB2":
+		return 0x0210, nil // Samba: SMB2 = SMB2_10 as a maximum
+	case "SMB3":
+		return 0x0311, nil
+	case "NT1", "LANMAN1", "LANMAN2", "CORE", "COREPLUS":
+		return 0, fmt.Errorf("protocol %s is SMB1, which zsmbd does not serve", s)
+	}
+	return 0, fmt.Errorf("unknown protocol %q (want SMB2_02, SMB2_10, SMB3_00, SMB3_02 or SMB3_11)", s)
+}
+
+// ProtocolName returns Samba's name of a dialect.
+func ProtocolName(d uint16) string {
+	for _, p := range protocols {
+		if p.id == d {
+			return p.name
+		}
+	}
+	return fmt.Sprintf("0x%04x", d)
+}
