@@ -46,13 +46,26 @@ func (r *ErrorResponse) Decode(msg []byte) error {
 	return nil
 }
 
-// IsErrorResponse reports whether a response message carries an ERROR body rather than the command's own
-// (MS-SMB2 3.2.5.1.x): a failing status with StructureSize 9. Some statuses (STATUS_MORE_PROCESSING_REQUIRED
-// for SESSION_SETUP, STATUS_BUFFER_OVERFLOW for READ/IOCTL/QUERY_INFO) come with the command's body.
+// IsErrorResponse reports whether a response message carries an ERROR body (MS-SMB2 2.2.2) rather than
+// the command's own. A failing or warning status normally comes with an ERROR body, but MS-SMB2 3.2.5.1.x
+// lets a few come with the command's body: STATUS_MORE_PROCESSING_REQUIRED for SESSION_SETUP, and
+// STATUS_BUFFER_OVERFLOW for READ, IOCTL, QUERY_INFO, QUERY_DIRECTORY and CHANGE_NOTIFY (whose bodies
+// also have StructureSize 9, so the size alone cannot tell). Any other non-success response whose
+// StructureSize is 9 is an ERROR body.
 func IsErrorResponse(msg []byte) bool {
 	if len(msg) < HeaderSize+2 {
 		return false
 	}
 	st := Status(le.NewReader(msg[OffStatus:]).U32())
-	return st != StatusSuccess && le.NewReader(msg[HeaderSize:]).U16() == errorResponseSize
+	cmd := Command(le.NewReader(msg[12:]).U16())
+	switch {
+	case st == StatusSuccess:
+		return false
+	case st == StatusMoreProcessingRequired && cmd == SessionSetup:
+		return false
+	case st == StatusBufferOverflow && (cmd == Read || cmd == Ioctl || cmd == QueryInfo ||
+		cmd == QueryDirectory || cmd == ChangeNotify):
+		return false
+	}
+	return le.NewReader(msg[HeaderSize:]).U16() == errorResponseSize
 }

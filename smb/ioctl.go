@@ -81,18 +81,22 @@ func (r *IoctlRequest) Decode(msg []byte) error {
 	return err
 }
 
-// AppendTo appends the request body; Input starts at 0x78 (64+56). OutputOffset is set to where an
-// output buffer would start, with OutputCount 0, as Windows does.
+// AppendTo appends the request body; Input starts at 0x78 (64+56). The offset of an empty buffer is 0,
+// as MS-SMB2 2.2.31 says a client SHOULD send (Samba's client sends 0x78 instead: both decode alike).
 func (r *IoctlRequest) AppendTo(b []byte) []byte {
 	b = le.AppendU16(b, ioctlRequestSize)
 	b = le.AppendU16(b, 0)
 	b = le.AppendU32(b, r.CtlCode)
 	b = r.FileID.AppendTo(b)
-	b = le.AppendU32(b, HeaderSize+56)
+	var inOff uint32
+	if len(r.Input) > 0 {
+		inOff = HeaderSize + 56
+	}
+	b = le.AppendU32(b, inOff)
 	b = le.AppendU32(b, uint32(len(r.Input)))
 	b = le.AppendU32(b, r.MaxInputResponse)
-	b = le.AppendU32(b, HeaderSize+56+uint32(len(r.Input)))
-	b = le.AppendU32(b, 0)
+	b = le.AppendU32(b, 0) // OutputOffset
+	b = le.AppendU32(b, 0) // OutputCount
 	b = le.AppendU32(b, r.MaxOutputResponse)
 	b = le.AppendU32(b, r.Flags)
 	b = le.AppendU32(b, 0) // Reserved2
