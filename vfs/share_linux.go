@@ -1,0 +1,227 @@
+package vfs
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"golang.org/x/sys/unix"
+)
+
+// Share is one exported directory tree. It is safe for concurrent use.
+type Share struct {
+	root string
+
+	mu     sync.RWMutex // held for reading while rootFd is in use
+	rootFd int
+	closed bool
+
+	// noOpenat2 is set when the kernel lacks openat2(2) (ENOSYS), and by
+	// tests to exercise the walking resolver.
+	noOpenat2 atomic.Bool
+
+	ci ciCache
+}
+
+// New opens the share rooted at the directory root.
+func New(root string) (*Share, error) {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return nil, err
+	}
+	fd, err := openat(unix.AT_FDCWD, abs, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC)
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: abs, Err: err}
+	}
+	s := &Share{root: abs, rootFd: fd}
+	how := unix.OpenHow{Flags: unix.O_PATH | unix.O_CLOEXEC, Resolve: resolveFlags}
+	if pfd, err := unix.Openat2(fd, ".", &how); err == nil {
+		unix.Close(pfd)
+	} else if err == unix.ENOSYS {
+		s.noOpenat2.Store(true)
+	}
+	return s, nil
+}
+
+// Root returns the absolute path of the share root.
+func (s *Share) Root() string { return s.root }
+
+// Close releases the root descriptor. Files opened from the share stay
+// usable; new lookups fail with fs.ErrClosed.
+func (s *Share) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return fs.ErrClosed
+	}
+	s.closed = true
+	return unix.Close(s.rootFd)
+}
+
+// File is an open file or directory of a share.
+//
+// The embedded *os.File reads file data (ReadAt) and gives the descriptor
+// to the zero-copy path. Its ReadDir and Stat are replaced by the ones
+// below. A File's directory methods must not be called concurrently.
+type File struct {
+	*os.File
+	// Info is the file's metadata as of Open.
+	Info Info
+	// Name is the share-relative name, '/' separated, with each component
+	// spelled as it is on disk (case corrected) and symbolic links not
+	// expanded: the name the client used, cleaned. "" is the share root.
+	Name string
+
+	share *Share
+	dir   *dirState
+}
+
+// Open resolves an SMB name and opens it read-only, files and directories
+// alike.
+//
+// name is '\' separated and relative to the share root; "" and "\" mean the
+// root; leading, doubled and trailing separators are ignored; "." is
+// ignored and ".." removes the previous component (ErrAboveRoot at the
+// root). A final "::$DATA" names the file itself; other stream names give
+// ErrStream. Symbolic links are followed while they stay beneath the root
+// (ErrEscapes otherwise). A component missing in its exact spelling is
+// looked up case-insensitively.
+//
+// The descriptor is opened O_RDONLY|O_CLOEXEC|O_NOATIME (without O_NOATIME
+// when the caller does not own the file) and O_NONBLOCK, so that a FIFO in
+// the share cannot block the server; O_NONBLOCK is cleared again for
+// regular files and directories.
+func (s *Share) Open(name string) (*File, error) {
+	comps, err := parseName(name)
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrClosed}
+	}
+	fd, canon, err := s.resolve(comps, true)
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+	}
+	info, err := statAt(fd, "")
+	if err != nil {
+		unix.Close(fd)
+		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+	}
+	if info.Mode.IsRegular() || info.IsDir {
+		if err := clearNonblock(fd); err != nil {
+			unix.Close(fd)
+			return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+		}
+	}
+	info.Name = baseName(canon)
+	return &File{
+		File:  os.NewFile(uintptr(fd), filepath.Join(s.root, canon)),
+		Info:  info,
+		Name:  canon,
+		share: s,
+	}, nil
+}
+
+// Stat resolves name like Open and returns its metadata without keeping a
+// descriptor.
+func (s *Share) Stat(name string) (Info, error) {
+	comps, err := parseName(name)
+	if err != nil {
+		return Info{}, &fs.PathError{Op: "stat", Path: name, Err: err}
+	}
+	info, err := s.statComps(comps)
+	if err != nil {
+		return Info{}, &fs.PathError{Op: "stat", Path: name, Err: err}
+	}
+	return info, nil
+}
+
+// statComps stats already-parsed components.
+func (s *Share) statComps(comps []string) (Info, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return Info{}, fs.ErrClosed
+	}
+	fd, canon, err := s.resolve(comps, false)
+	if err != nil {
+		return Info{}, err
+	}
+	defer unix.Close(fd)
+	info, err := statAt(fd, "")
+	if err != nil {
+		return Info{}, err
+	}
+	info.Name = baseName(canon)
+	return info, nil
+}
+
+// FSInfo describes the file system holding the share (statfs(2)).
+type FSInfo struct {
+	BlockSize   uint64 // fragment size f_frsize, the unit of the block counts
+	TotalBlocks uint64
+	FreeBlocks  uint64
+	AvailBlocks uint64 // free blocks available to unprivileged users
+	NameMax     uint32
+	Type        int64 // f_type magic number
+	FSID        uint64
+}
+
+// Statfs reports the size and free space of the file system holding the
+// share root.
+func (s *Share) Statfs() (FSInfo, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return FSInfo{}, &fs.PathError{Op: "statfs", Path: s.root, Err: fs.ErrClosed}
+	}
+	var st unix.Statfs_t
+	if err := ignoringEINTR(func() error { return unix.Fstatfs(s.rootFd, &st) }); err != nil {
+		return FSInfo{}, &fs.PathError{Op: "statfs", Path: s.root, Err: err}
+	}
+	bsize := uint64(st.Frsize)
+	if bsize == 0 {
+		bsize = uint64(st.Bsize)
+	}
+	return FSInfo{
+		BlockSize:   bsize,
+		TotalBlocks: st.Blocks,
+		FreeBlocks:  st.Bfree,
+		AvailBlocks: st.Bavail,
+		NameMax:     uint32(st.Namelen),
+		Type:        int64(st.Type),
+		FSID:        uint64(uint32(st.Fsid.Val[0])) | uint64(uint32(st.Fsid.Val[1]))<<32,
+	}, nil
+}
+
+func baseName(canon string) string {
+	return canon[strings.LastIndexByte(canon, '/')+1:]
+}
+
+func clearNonblock(fd int) error {
+	fl, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0)
+	if err != nil {
+		return err
+	}
+	if fl&unix.O_NONBLOCK == 0 {
+		return nil
+	}
+	_, err = unix.FcntlInt(uintptr(fd), unix.F_SETFL, fl&^unix.O_NONBLOCK)
+	return err
+}
+
+// openat retries EINTR.
+func openat(dirfd int, name string, flags int) (int, error) {
+	for {
+		fd, err := unix.Openat(dirfd, name, flags, 0)
+		if err != unix.EINTR {
+			return fd, err
+		}
+	}
+}
