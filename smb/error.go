@@ -42,7 +42,10 @@ func (r *ErrorResponse) Decode(msg []byte) error {
 	if rd.Err() != nil || n > 1<<24 {
 		return malformed("error response: ByteCount")
 	}
-	r.ErrorData = slices.Clone(data)
+	r.ErrorData = nil
+	if n > 0 {
+		r.ErrorData = slices.Clone(data)
+	}
 	return nil
 }
 
