@@ -257,7 +257,6 @@ func TestSymlinkDepth(t *testing.T) {
 	})
 }
 
-
 // Two names that differ only in case: the exact one wins, otherwise the
 // first in directory order.
 func TestCaseCollision(t *testing.T) {
