@@ -47,9 +47,11 @@ type Global struct {
 	SMB2MaxCredits int        // `smb2 max credits`, default 8192, Samba's range 128..65528
 	// UseSendfile is `use sendfile`. Samba defaults to no; zsmbd exists for its zero-copy path, so
 	// here the default is yes. `use sendfile = no` means `read path = copy`.
-	UseSendfile  bool
-	ReadPath     string // `read path` (zsmbd's own): sendfile, splice, copy or mmap; "" follows use sendfile
-	MaxOpenFiles int    // `max open files` per session, default 16384
+	UseSendfile bool
+	// ReadPath is `read path` (zsmbd's own): sendfile, splice, copy or mmap, default sendfile.
+	// Without it, `use sendfile = no` makes it copy.
+	ReadPath     string
+	MaxOpenFiles int // `max open files` per session, default 16384
 }
 
 // Share is one share section.
@@ -75,8 +77,8 @@ func Default() *Config {
 	return &Config{Global: Global{
 		SMBPorts:       []int{445},
 		ServerSigning:  SigningAuto,
-		MinProtocol:    0x0202,
-		MaxProtocol:    0x0311,
+		MinProtocol:    defaultMinProtocol,
+		MaxProtocol:    defaultMaxProtocol,
 		SMBPasswdFile:  "/var/lib/samba/private/smbpasswd",
 		NetBIOSName:    defaultNetBIOSName(),
 		Workgroup:      "WORKGROUP",
@@ -85,6 +87,7 @@ func Default() *Config {
 		SMB2MaxRead:    8 << 20,
 		SMB2MaxCredits: 8192,
 		UseSendfile:    true,
+		ReadPath:       "sendfile",
 		MaxOpenFiles:   16384,
 	}}
 }
@@ -112,38 +115,49 @@ func (c *Config) Share(name string) (*Share, bool) {
 	return nil, false
 }
 
+// Dialect revisions as MS-SMB2 2.2.3 numbers them.
+const (
+	defaultMinProtocol = 0x0202 // Samba's default `server min protocol`, SMB2_02
+	defaultMaxProtocol = 0x0311 // Samba's default `server max protocol`, SMB3 = SMB3_11
+)
+
 var protocols = []struct {
-	name string
-	id   uint16
+	name, dotted string
+	id           uint16
 }{
-	{"SMB2_02", 0x0202}, {"SMB2_10", 0x0210}, {"SMB3_00", 0x0300}, {"SMB3_02", 0x0302}, {"SMB3_11", 0x0311},
+	{"SMB2_02", "2.0.2", 0x0202}, {"SMB2_10", "2.1", 0x0210}, {"SMB3_00", "3.0", 0x0300},
+	{"SMB3_02", "3.0.2", 0x0302}, {"SMB3_11", "3.1.1", 0x0311},
 }
 
-// ParseProtocol parses a Samba protocol name. "SMB2" and "SMB3" stand for their whole range: as a
-// minimum they mean the lowest dialect, as a maximum the highest (see parseProtocolBound).
+// ParseProtocol parses a dialect name: Samba's names (SMB2_02, SMB2_10, SMB3_00, SMB3_02,
+// SMB3_11, any case), the dotted versions (2.0.2, 2.1, 3.0, 3.0.2, 3.1.1) and the hex revisions
+// of MS-SMB2 2.2.3 (0x0311). As in Samba, "SMB2" means SMB2_10 and "SMB3" means SMB3_11, as a
+// minimum as well as a maximum. SMB1 names (NT1, LANMAN1, ...) are an error: zsmbd does not serve
+// SMB1. Samba's "default" depends on which bound it sets and is handled by the config parser.
 func ParseProtocol(s string) (uint16, error) {
 	for _, p := range protocols {
-		if strings.EqualFold(s, p.name) {
+		if strings.EqualFold(s, p.name) || s == p.dotted || strings.EqualFold(s, fmt.Sprintf("0x%04x", p.id)) {
 			return p.id, nil
 		}
 	}
 	switch strings.ToUpper(s) {
 	case "SMB2":
-		return 0x0210, nil // Samba: SMB2 = SMB2_10 as a maximum
+		return 0x0210, nil
 	case "SMB3":
 		return 0x0311, nil
-	case "NT1", "LANMAN1", "LANMAN2", "CORE", "COREPLUS":
+	case "NT1", "LANMAN1", "LANMAN2", "CORE", "COREPLUS", "SMB1":
 		return 0, fmt.Errorf("protocol %s is SMB1, which zsmbd does not serve", s)
 	}
 	return 0, fmt.Errorf("unknown protocol %q (want SMB2_02, SMB2_10, SMB3_00, SMB3_02 or SMB3_11)", s)
 }
 
-// ProtocolName returns Samba's name of a dialect.
+// ProtocolName returns Samba's name of a dialect revision ("SMB3_11"), or its hex value
+// ("0x02FF") when it has none.
 func ProtocolName(d uint16) string {
 	for _, p := range protocols {
 		if p.id == d {
 			return p.name
 		}
 	}
-	return fmt.Sprintf("0x%04x", d)
+	return fmt.Sprintf("0x%04X", d)
 }

@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -34,20 +36,33 @@ func Parse(r io.Reader, filename string) (*Config, error) {
 }
 
 type parser struct {
-	cfg         *Config
-	share       *Share // nil while in [global]
+	cfg   *Config
+	share *Share // nil while in [global]
+	// defaults holds the share parameters set in [global]. As in Samba, a share section starts
+	// from a copy of them as they stand when the section begins.
+	defaults    Share
 	including   map[string]bool
 	readPathSet bool
 }
 
+// maxIncludeDepth stops include chains that a loop check by name cannot see (symbolic links).
+const maxIncludeDepth = 16
+
 func newParser() *parser {
-	return &parser{cfg: Default(), including: make(map[string]bool)}
+	return &parser{
+		cfg:       Default(),
+		defaults:  Share{ReadOnly: true, Browseable: true},
+		including: make(map[string]bool),
+	}
 }
 
 func (p *parser) parse(r io.Reader, file string) error {
 	if abs, err := filepath.Abs(file); err == nil {
 		if p.including[abs] {
 			return fmt.Errorf("%s: include loop", file)
+		}
+		if len(p.including) >= maxIncludeDepth {
+			return fmt.Errorf("%s: includes nested deeper than %d", file, maxIncludeDepth)
 		}
 		p.including[abs] = true
 		defer delete(p.including, abs)
@@ -58,10 +73,16 @@ func (p *parser) parse(r io.Reader, file string) error {
 	start := 0
 	for n := 1; sc.Scan(); n++ {
 		line := sc.Text()
+		if n == 1 {
+			line = strings.TrimPrefix(line, "\uFEFF") // a UTF-8 byte order mark
+		}
 		if cont.Len() == 0 {
 			start = n
 		}
-		// A trailing backslash continues the line (loadparm), comments included.
+		// A trailing backslash continues the line (loadparm), except on a comment line.
+		if cont.Len() == 0 && isComment(line) {
+			continue
+		}
 		if t := strings.TrimRight(line, " \t\r"); strings.HasSuffix(t, `\`) {
 			cont.WriteString(strings.TrimSuffix(t, `\`))
 			continue
@@ -84,7 +105,7 @@ func (p *parser) parse(r io.Reader, file string) error {
 
 func (p *parser) line(line, file string, n int) error {
 	t := strings.TrimSpace(line)
-	if t == "" || t[0] == '#' || t[0] == ';' {
+	if t == "" || isComment(t) {
 		return nil
 	}
 	where := fmt.Sprintf("%s:%d", file, n)
@@ -93,16 +114,21 @@ func (p *parser) line(line, file string, n int) error {
 		if end < 0 {
 			return fmt.Errorf("%s: section header without ]", where)
 		}
-		name := strings.TrimSpace(t[1:end])
+		// loadparm folds runs of white space inside a section name into one space.
+		name := strings.Join(strings.Fields(t[1:end]), " ")
 		return p.section(name, file, n)
 	}
 	key, value, ok := strings.Cut(t, "=")
 	if !ok {
 		return fmt.Errorf("%s: expected \"parameter = value\"", where)
 	}
-	key, value = canonicalKey(key), strings.TrimSpace(value)
+	written := strings.Join(strings.Fields(key), " ")
+	key, value = canonicalKey(key), collapseSpace(strings.TrimSpace(value))
+	if key == "" {
+		return fmt.Errorf("%s: expected \"parameter = value\"", where)
+	}
 	if key == "include" {
-		path := value
+		path := unquote(value)
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(filepath.Dir(file), path)
 		}
@@ -114,32 +140,41 @@ func (p *parser) line(line, file string, n int) error {
 		return p.parse(f, path)
 	}
 	if p.share == nil {
-		return p.global(key, value, where)
+		return p.global(key, written, value, where)
 	}
-	return p.shareParam(key, value, where)
+	return p.shareParam(key, written, value, where)
 }
 
 func (p *parser) section(name, file string, n int) error {
-	if name == "" || strings.ContainsAny(name, `/\[]:|<>+=;,*?"`) {
+	if name == "" || len(name) > maxShareName || strings.ContainsAny(name, `/\[]:|<>+=;,*?"`) ||
+		strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		return fmt.Errorf("%s:%d: invalid section name %q", file, n, name)
 	}
 	switch strings.ToLower(name) {
 	case "global":
 		p.share = nil
 		return nil
-	case "homes", "printers", "print$":
+	case "homes", "printers":
 		p.cfg.Warnings = append(p.cfg.Warnings, fmt.Sprintf("%s:%d: [%s] is not supported; section ignored", file, n, name))
 		p.share = &Share{} // parsed and dropped
 		return nil
+	case "ipc$":
+		return fmt.Errorf("%s:%d: [%s] is reserved: the server provides IPC$ itself", file, n, name)
 	}
 	if s, ok := p.cfg.Share(name); ok {
 		p.share = s // a repeated section extends the first, as in Samba
 		return nil
 	}
-	p.cfg.Shares = append(p.cfg.Shares, Share{Name: name, ReadOnly: true, Browseable: true, File: file, Line: n})
+	s := p.defaults
+	s.ValidUsers = slices.Clone(s.ValidUsers)
+	s.Name, s.File, s.Line = name, file, n
+	p.cfg.Shares = append(p.cfg.Shares, s)
 	p.share = &p.cfg.Shares[len(p.cfg.Shares)-1]
 	return nil
 }
+
+// maxShareName is the longest share name Windows accepts (NetShareAdd, 80 characters).
+const maxShareName = 80
 
 // canonicalKey folds case and drops spaces and underscores: "Read Only", "readonly" and "read_only"
 // are one parameter, as in loadparm.
@@ -153,7 +188,7 @@ func canonicalKey(k string) string {
 	return b.String()
 }
 
-func (p *parser) global(key, value, where string) error {
+func (p *parser) global(key, written, value, where string) error {
 	g := &p.cfg.Global
 	var err error
 	switch key {
@@ -178,54 +213,70 @@ func (p *parser) global(key, value, where string) error {
 	case "bindinterfacesonly":
 		g.BindInterfacesOnly, err = parseBool(value)
 	case "serversigning":
-		switch strings.ToLower(value) {
-		case "auto", "default", "if_required", "enabled", "yes", "on", "true", "1", "desired":
-			g.ServerSigning = SigningAuto
-		case "mandatory", "required", "force":
-			g.ServerSigning = SigningMandatory
-		case "disabled", "no", "off", "false", "0":
-			g.ServerSigning = SigningDisabled
-		default:
-			err = fmt.Errorf("want auto, mandatory or disabled")
-		}
+		g.ServerSigning, err = parseSigning(value)
 	case "serverminprotocol", "minprotocol":
-		g.MinProtocol, err = ParseProtocol(value)
-		if strings.EqualFold(value, "SMB2") {
-			g.MinProtocol = 0x0202
-		} else if strings.EqualFold(value, "SMB3") {
-			g.MinProtocol = 0x0300
+		if strings.EqualFold(value, "default") {
+			g.MinProtocol = defaultMinProtocol
+		} else {
+			g.MinProtocol, err = ParseProtocol(value)
 		}
 	case "servermaxprotocol", "maxprotocol", "protocol":
-		g.MaxProtocol, err = ParseProtocol(value)
+		if strings.EqualFold(value, "default") {
+			g.MaxProtocol = defaultMaxProtocol
+		} else {
+			g.MaxProtocol, err = ParseProtocol(value)
+		}
 	case "smbpasswdfile":
-		g.SMBPasswdFile = value
+		g.SMBPasswdFile = unquote(value)
+	case "passdbbackend":
+		// Samba's "smbpasswd:/path" names the file too; any other backend keeps its users where
+		// zsmbd cannot read them.
+		backend, arg, _ := strings.Cut(unquote(value), ":")
+		switch {
+		case !strings.EqualFold(strings.TrimSpace(backend), "smbpasswd"):
+			p.warn(where, fmt.Sprintf("passdb backend = %s: zsmbd reads only smbpasswd files (smb passwd file = %s)", value, g.SMBPasswdFile))
+		case strings.TrimSpace(arg) != "":
+			g.SMBPasswdFile = strings.TrimSpace(arg)
+		}
+	case "security":
+		if !strings.EqualFold(value, "user") && !strings.EqualFold(value, "auto") {
+			p.warn(where, fmt.Sprintf("security = %s is not supported; zsmbd authenticates users from its smbpasswd file", value))
+		}
 	case "maptoguest":
-		switch strings.ToLower(value) {
+		switch enumKey(value) {
 		case "never":
 			g.MapToGuest = MapToGuestNever
-		case "bad user", "baduser":
+		case "baduser":
 			g.MapToGuest = MapToGuestBadUser
-		case "bad password", "badpassword", "bad uid", "baduid":
+		case "badpassword", "baduid":
 			p.warn(where, fmt.Sprintf("map to guest = %s is not supported; using never", value))
 			g.MapToGuest = MapToGuestNever
 		default:
-			err = fmt.Errorf("want never or bad user")
+			err = fmt.Errorf("bad value %q (want never or bad user)", value)
 		}
 	case "netbiosname":
-		if len(value) > 15 {
-			err = fmt.Errorf("longer than 15 characters")
+		v := unquote(value)
+		if v == "" || len(v) > 15 {
+			err = fmt.Errorf("%q: want 1 to 15 characters", v)
 		}
-		g.NetBIOSName = strings.ToUpper(value)
+		g.NetBIOSName = strings.ToUpper(v)
 	case "workgroup":
-		g.Workgroup = strings.ToUpper(value)
+		g.Workgroup = strings.ToUpper(unquote(value))
 	case "serverstring":
-		g.ServerString = value
+		g.ServerString = unquote(value)
 	case "loglevel", "debuglevel":
+		// Samba: "3 auth:5 passdb:4" sets 3 for everything not named; classes are not ours.
 		f := strings.Fields(value)
-		if len(f) == 0 {
+		switch {
+		case len(f) == 0:
 			err = fmt.Errorf("empty")
-		} else {
-			g.LogLevel, err = strconv.Atoi(f[0])
+		case strings.Contains(f[0], ":"):
+			// Only per-class levels: the overall level stays as it was.
+		default:
+			g.LogLevel, err = parseInt(f[0])
+			if err == nil && g.LogLevel < 0 {
+				err = fmt.Errorf("negative level %d", g.LogLevel)
+			}
 		}
 	case "smb2maxread":
 		g.SMB2MaxRead, err = parseSize(value)
@@ -234,7 +285,7 @@ func (p *parser) global(key, value, where string) error {
 			g.SMB2MaxRead = min(max(g.SMB2MaxRead, 64<<10), 8<<20)
 		}
 	case "smb2maxcredits":
-		g.SMB2MaxCredits, err = strconv.Atoi(value)
+		g.SMB2MaxCredits, err = parseInt(value)
 		if err == nil && (g.SMB2MaxCredits < 128 || g.SMB2MaxCredits > 65528) {
 			p.warn(where, "smb2 max credits: clamped to Samba's range 128..65528")
 			g.SMB2MaxCredits = min(max(g.SMB2MaxCredits, 128), 65528)
@@ -245,20 +296,24 @@ func (p *parser) global(key, value, where string) error {
 		switch v := strings.ToLower(value); v {
 		case "sendfile", "splice", "copy", "mmap":
 			g.ReadPath = v
+			p.readPathSet = true
 		default:
-			err = fmt.Errorf("want sendfile, splice, copy or mmap")
+			err = fmt.Errorf("bad value %q (want sendfile, splice, copy or mmap)", value)
 		}
 	case "maxopenfiles":
-		g.MaxOpenFiles, err = strconv.Atoi(value)
+		g.MaxOpenFiles, err = parseInt(value)
+		if err == nil && g.MaxOpenFiles < 1 {
+			err = fmt.Errorf("want a positive number, got %d", g.MaxOpenFiles)
+		}
 	default:
 		if isShareParam(key) {
-			p.warn(where, fmt.Sprintf("share parameter %q in [global] is ignored (zsmbd has no per-share defaults)", key))
-			return nil
+			// In [global] a share parameter is the default for the shares that follow.
+			return p.applyShareParam(&p.defaults, key, written, value, where, "")
 		}
-		p.unknown(where, key)
+		p.other(where, key, written)
 	}
 	if err != nil {
-		return fmt.Errorf("%s: %s: %w", where, key, err)
+		return fmt.Errorf("%s: %s: %w", where, written, err)
 	}
 	return nil
 }
@@ -266,20 +321,35 @@ func (p *parser) global(key, value, where string) error {
 func isShareParam(key string) bool {
 	switch key {
 	case "path", "directory", "comment", "readonly", "writeable", "writable", "writeok", "guestok", "public",
-		"validusers", "browseable", "browsable":
+		"validusers", "browseable", "browsable", "guestonly", "onlyguest":
 		return true
 	}
 	return false
 }
 
-func (p *parser) shareParam(key, value, where string) error {
-	s := p.share
+func (p *parser) shareParam(key, written, value, where string) error {
+	if p.share.Name == "" {
+		return nil // inside an ignored section ([homes], [printers])
+	}
+	if isGlobalParam(key) {
+		p.warn(where, fmt.Sprintf("global parameter %q in share section %q is ignored", written, p.share.Name))
+		return nil
+	}
+	if !isShareParam(key) {
+		p.other(where, key, written)
+		return nil
+	}
+	return p.applyShareParam(p.share, key, written, value, where, p.share.Name)
+}
+
+// applyShareParam sets a share parameter on s: a share, or the defaults when name is "".
+func (p *parser) applyShareParam(s *Share, key, written, value, where, name string) error {
 	var err error
 	switch key {
 	case "path", "directory":
-		s.Path = value
+		s.Path = unquote(value)
 	case "comment":
-		s.Comment = value
+		s.Comment = unquote(value)
 	case "readonly":
 		s.ReadOnly, err = parseBool(value)
 	case "writeable", "writable", "writeok":
@@ -293,19 +363,17 @@ func (p *parser) shareParam(key, value, where string) error {
 	case "validusers":
 		s.ValidUsers = splitList(value)
 	case "guestonly", "onlyguest":
-		p.warn(where, "guest only is not supported; ignored")
-	default:
-		if isGlobalParam(key) {
-			p.warn(where, fmt.Sprintf("global parameter %q in a share section is ignored", key))
-			return nil
-		}
-		p.unknown(where, key)
+		p.warn(where, fmt.Sprintf("%s is not supported; ignored", written))
+	}
+	in := ""
+	if name != "" {
+		in = fmt.Sprintf("share %q: ", name)
 	}
 	if err != nil {
-		return fmt.Errorf("%s: share %q: %s: %w", where, s.Name, key, err)
+		return fmt.Errorf("%s: %s%s: %w", where, in, written, err)
 	}
-	if !s.ReadOnly && s.Name != "" {
-		return fmt.Errorf("%s: share %q: read only = no is not supported: zsmbd serves read-only shares", where, s.Name)
+	if !s.ReadOnly {
+		return fmt.Errorf("%s: %sread only = no is not supported: zsmbd serves read-only shares", where, in)
 	}
 	return nil
 }
@@ -314,7 +382,8 @@ func isGlobalParam(key string) bool {
 	switch key {
 	case "smbports", "interfaces", "bindinterfacesonly", "serversigning", "serverminprotocol", "servermaxprotocol",
 		"smbpasswdfile", "maptoguest", "netbiosname", "workgroup", "serverstring", "loglevel", "smb2maxread",
-		"smb2maxcredits", "usesendfile", "readpath", "maxopenfiles":
+		"smb2maxcredits", "usesendfile", "readpath", "maxopenfiles", "minprotocol", "maxprotocol", "protocol",
+		"passdbbackend", "security", "debuglevel":
 		return true
 	}
 	return false
@@ -324,8 +393,41 @@ func (p *parser) warn(where, msg string) {
 	p.cfg.Warnings = append(p.cfg.Warnings, where+": "+msg)
 }
 
-func (p *parser) unknown(where, key string) {
-	p.warn(where, fmt.Sprintf("unknown parameter %q", key))
+// other reports a parameter zsmbd does not implement: Samba parameters it knows to be harmless
+// to ignore get their own message, anything else is unknown.
+func (p *parser) other(where, key, written string) {
+	if ignoredSambaParams[key] {
+		p.warn(where, fmt.Sprintf("parameter %q is not used by zsmbd; ignored", written))
+		return
+	}
+	p.warn(where, fmt.Sprintf("unknown parameter %q", written))
+}
+
+// ignoredSambaParams are common Samba parameters (those of Debian's stock smb.conf among them)
+// that have no effect on a read-only SMB2 file server, keyed by canonicalKey. Parameters that
+// restrict access (hosts allow, invalid users, ...) are deliberately absent: ignoring them opens
+// a share wider than its author meant, so they stay "unknown parameter" warnings.
+var ignoredSambaParams = map[string]bool{
+	"serverrole": true, "logfile": true, "maxlogsize": true, "logging": true, "panicaction": true,
+	"obeypamrestrictions": true, "unixpasswordsync": true, "passwdprogram": true, "passwdchat": true,
+	"pampasswordchange": true, "usershareallowguests": true, "dnsproxy": true, "createmask": true,
+	"createmode": true, "directorymask": true, "directorymode": true, "forcecreatemode": true,
+	"forcedirectorymode": true, "printable": true, "printing": true, "loadprinters": true,
+	"printcapname": true, "disablespoolss": true, "socketoptions": true, "winssupport": true,
+	"winsserver": true, "localmaster": true, "preferredmaster": true, "domainmaster": true,
+	"oslevel": true, "guestaccount": true, "idmapconfig": true, "idmapconfig*:backend": true,
+	"idmapconfig*:range": true, "disablenetbios": true, "ntlmauth": true, "lanmanauth": true,
+	"unixextensions": true, "widelinks": true, "followsymlinks": true, "vetofiles": true, "hidedotfiles": true, "storedosattributes": true, "eadosattributes": true,
+	"vfsobjects": true, "privatedir": true, "lockdirectory": true, "statedirectory": true,
+	"cachedirectory": true, "piddirectory": true, "ncalrpcdir": true, "aioreadsize": true,
+	"aiowritesize": true, "strictlocking": true, "oplocks": true, "leveliioplocks": true,
+	"kerneloplocks": true, "casesensitive": true, "preservecase": true, "shortpreservecase": true,
+	"defaultcase": true, "manglednames": true, "deadtime": true,
+	"clientminprotocol": true, "clientmaxprotocol": true,
+	"clientsigning": true, "clientipcsigning": true, "serverservices": true, "dcerpcendpointservers": true,
+	"usersharepath": true, "usersharemaxshares": true, "usershareowneronly": true,
+	"restrictanonymous": true, "nullpasswords": true, "encryptpasswords": true, "unixcharset": true,
+	"doscharset": true, "syslog": true, "syslogonly": true,
 }
 
 // finish checks what only the whole file can tell.
@@ -335,6 +437,9 @@ func (p *parser) finish() (*Config, error) {
 		if s.Path == "" {
 			return nil, fmt.Errorf("%s:%d: share %q has no path", s.File, s.Line, s.Name)
 		}
+	}
+	if !p.readPathSet && !c.Global.UseSendfile {
+		c.Global.ReadPath = "copy"
 	}
 	if c.Global.MinProtocol > c.Global.MaxProtocol {
 		return nil, fmt.Errorf("server min protocol %s is above server max protocol %s",
@@ -354,25 +459,34 @@ func parseBool(v string) (bool, error) {
 	return false, fmt.Errorf("bad boolean %q (want yes or no)", v)
 }
 
-// parseSize accepts a byte count with an optional k, m or g suffix.
-func parseSize(v string) (int, error) {
-	mult := 1
-	switch {
-	case strings.HasSuffix(strings.ToLower(v), "k"):
-		mult, v = 1<<10, v[:len(v)-1]
-	case strings.HasSuffix(strings.ToLower(v), "m"):
-		mult, v = 1<<20, v[:len(v)-1]
-	case strings.HasSuffix(strings.ToLower(v), "g"):
-		mult, v = 1<<30, v[:len(v)-1]
+// parseInt parses a decimal number.
+func parseInt(v string) (int, error) {
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, fmt.Errorf("bad number %q", v)
 	}
-	n, err := strconv.Atoi(strings.TrimSpace(v))
-	if err != nil || n < 0 {
+	return n, nil
+}
+
+// parseSize accepts a byte count with an optional k, m or g suffix (Samba's "1m").
+func parseSize(v string) (int, error) {
+	num, mult := v, 1
+	switch strings.ToLower(v[max(len(v)-1, 0):]) {
+	case "k":
+		num, mult = v[:len(v)-1], 1<<10
+	case "m":
+		num, mult = v[:len(v)-1], 1<<20
+	case "g":
+		num, mult = v[:len(v)-1], 1<<30
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(num))
+	if err != nil || n < 0 || n > math.MaxInt32/mult {
 		return 0, fmt.Errorf("bad size %q", v)
 	}
 	return n * mult, nil
 }
 
-// splitList splits a Samba list: separators are spaces, tabs and commas; double quotes group words
+// splitList splits a Samba list: separators are spaces, tabs, commas and semicolons; double quotes group words
 // ("Domain Users").
 func splitList(v string) []string {
 	var out []string
@@ -388,7 +502,7 @@ func splitList(v string) []string {
 		switch {
 		case r == '"':
 			quoted = !quoted
-		case !quoted && (r == ' ' || r == '\t' || r == ','):
+		case !quoted && (r == ' ' || r == '\t' || r == ',' || r == ';'):
 			flush()
 		default:
 			cur.WriteRune(r)
@@ -396,4 +510,53 @@ func splitList(v string) []string {
 	}
 	flush()
 	return out
+}
+
+// unquote strips one pair of double quotes around a whole string value, as Samba's lp_string
+// does ("path = \"/srv/my files\""), unless the value has quotes inside too.
+func unquote(v string) string {
+	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' && !strings.Contains(v[1:len(v)-1], `"`) {
+		return v[1 : len(v)-1]
+	}
+	return v
+}
+
+// enumKey folds an enumerated value the way loadparm compares them: case and white space do not
+// count ("Bad User" = "baduser"), and neither do underscores here.
+func enumKey(v string) string { return canonicalKey(v) }
+
+// parseSigning maps `server signing` values to Signing, with every spelling Samba's
+// enum_smb_signing_vals accepts (checked against testparm in TestSambaAgrees).
+func parseSigning(v string) (Signing, error) {
+	switch enumKey(v) {
+	case "default", "auto", "ifrequired", "yes", "true", "1", "on", "enabled", "desired":
+		return SigningAuto, nil
+	case "mandatory", "required", "force", "forced", "enforced":
+		return SigningMandatory, nil
+	case "disabled", "no", "false", "0", "off":
+		return SigningDisabled, nil
+	}
+	return 0, fmt.Errorf("bad value %q (want auto, mandatory or disabled)", v)
+}
+
+// isComment reports whether a line is a comment: '#' or ';' first after white space.
+func isComment(line string) bool {
+	t := strings.TrimLeft(line, " \t")
+	return t != "" && (t[0] == '#' || t[0] == ';')
+}
+
+// collapseSpace shortens each run of spaces and tabs to its first character, as loadparm does
+// to values ("a    b" reads "a b").
+func collapseSpace(v string) string {
+	var b strings.Builder
+	prevSpace := false
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		space := c == ' ' || c == '\t'
+		if !(space && prevSpace) {
+			b.WriteByte(c)
+		}
+		prevSpace = space
+	}
+	return b.String()
 }
