@@ -14,14 +14,14 @@ func TestDecodeUTF16(t *testing.T) {
 		{"", "", nil},
 		{"61005c006200", `a\b`, nil},
 		{"e900", "é", nil},
-		{"3d d8 00 de", "😀", nil}, // U+1F600 as the pair D83D DE00
-		{"6100 3dd8", "", ErrInvalidName},   // high surrogate at the end
-		{"3dd8 6100", "", ErrInvalidName},   // high surrogate followed by a non-surrogate
-		{"00de 6100", "", ErrInvalidName},   // low surrogate first
-		{"3dd8 3dd8", "", ErrInvalidName},   // two high surrogates
-		{"610062", "", ErrInvalidName},      // odd length
-		{"0000", "\x00", nil},               // NUL is left to the caller to reject
-		{"ffff", "\uffff", nil},             // a noncharacter is still valid UTF-16
+		{"3d d8 00 de", "😀", nil},         // U+1F600 as the pair D83D DE00
+		{"6100 3dd8", "", ErrInvalidName}, // high surrogate at the end
+		{"3dd8 6100", "", ErrInvalidName}, // high surrogate followed by a non-surrogate
+		{"00de 6100", "", ErrInvalidName}, // low surrogate first
+		{"3dd8 3dd8", "", ErrInvalidName}, // two high surrogates
+		{"610062", "", ErrInvalidName},    // odd length
+		{"0000", "\x00", nil},             // NUL is left to the caller to reject
+		{"ffff", "\uffff", nil},           // a noncharacter is still valid UTF-16
 		{"41004200430044004500", "ABCDE", nil},
 	}
 	for _, tc := range tests {
