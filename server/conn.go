@@ -1,0 +1,267 @@
+package server
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/zsmbd/zsmbd/smb"
+	"github.com/zsmbd/zsmbd/smb/sign"
+	"github.com/zsmbd/zsmbd/zerocopy"
+)
+
+// maxInFlight bounds the frames one connection processes at once; the reader stops reading past it, so
+// a client that floods requests stalls only itself.
+const maxInFlight = 128
+
+// conn is one client connection: a reader goroutine that frames and validates requests, handlers that run
+// concurrently, and one writer goroutine that owns the socket (a READ response is header, cork, sendfile,
+// uncork: it must not interleave with another response).
+type conn struct {
+	srv        *Server
+	id         uint64
+	nc         *net.TCPConn
+	log        zerolog.Logger
+	sender     *zerocopy.Sender
+	credits    *creditWindow
+	out        chan *outFrame
+	sem        chan struct{}
+	inFlight   sync.WaitGroup
+	writerDone chan struct{}
+	closing    atomic.Bool
+
+	mu       sync.Mutex
+	neg      negotiation
+	sessions map[uint64]*session
+	opens    map[uint64]*open
+	nextID   uint64 // session, tree and file ids are unique per connection
+}
+
+// negotiation is what NEGOTIATE settled; it is written once, before any other request is processed.
+type negotiation struct {
+	done               bool
+	dialect            uint16
+	clientGUID         [16]byte
+	clientSecurityMode uint16
+	clientCaps         uint32
+	clientDialects     []uint16
+	securityMode       uint16
+	caps               uint32
+	signingAlg         sign.Algorithm
+	preauth            [64]byte // 3.1.1: the connection's preauth integrity hash after NEGOTIATE
+	maxRead            uint32
+}
+
+// outFrame is one response frame: buf (transport header and messages), then optionally file data that
+// the writer sends with the read-path strategy (tail) or a copied, signed buffer (data).
+type outFrame struct {
+	buf  []byte
+	tail *readTail
+	data *zerocopy.Buffer
+}
+
+// readTail is a file range that follows a READ response on the wire.
+type readTail struct {
+	open *open
+	off  int64
+	n    int64
+}
+
+func (s *Server) newConn(tc *net.TCPConn) (*conn, error) {
+	st := s.state.Load()
+	sender, err := zerocopy.NewSender(tc, st.strategy, &s.stats)
+	if err != nil {
+		return nil, err
+	}
+	tc.SetNoDelay(true)
+	id := s.nextConn.Add(1)
+	c := &conn{
+		srv:        s,
+		id:         id,
+		nc:         tc,
+		log:        s.log.With().Uint64("conn", id).Str("client", tc.RemoteAddr().String()).Logger(),
+		sender:     sender,
+		credits:    newCreditWindow(st.cfg.Global.SMB2MaxCredits),
+		out:        make(chan *outFrame, 16),
+		sem:        make(chan struct{}, maxInFlight),
+		writerDone: make(chan struct{}),
+		sessions:   make(map[uint64]*session),
+		opens:      make(map[uint64]*open),
+	}
+	return c, nil
+}
+
+// serve runs the connection until the client goes away, a protocol error, or the server's shutdown.
+func (c *conn) serve() {
+	c.log.Debug().Msg("connected")
+	defer func() {
+		if p := recover(); p != nil {
+			c.log.Error().Interface("panic", p).Msg("connection panicked; closing it")
+		}
+		c.closing.Store(true)
+		c.nc.Close()
+		c.inFlight.Wait()
+		close(c.out)
+		<-c.writerDone
+		c.releaseAll()
+		c.log.Debug().Msg("disconnected")
+	}()
+	go c.writeLoop()
+	br := bufio.NewReaderSize(c.nc, 16<<10)
+	for {
+		maxFrame := c.maxFrame()
+		msg, err := smb.ReadFrame(br, nil, maxFrame)
+		if err != nil {
+			if !c.closing.Load() && !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) && !isTimeout(err) {
+				c.log.Info().Err(err).Msg("closing connection: bad frame")
+			}
+			return
+		}
+		if c.mustSerialize(msg) {
+			if !c.handleFrame(msg) {
+				return
+			}
+			continue
+		}
+		c.sem <- struct{}{}
+		c.inFlight.Add(1)
+		go func() {
+			defer func() {
+				if p := recover(); p != nil {
+					c.log.Error().Interface("panic", p).Msg("handler panicked; closing connection")
+					c.nc.Close()
+				}
+				<-c.sem
+				c.inFlight.Done()
+			}()
+			if !c.handleFrame(msg) {
+				c.nc.Close()
+			}
+		}()
+	}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// mustSerialize reports whether the frame is processed on the reader goroutine, in order: everything
+// before NEGOTIATE completes, and SESSION_SETUP (its preauth hash chain and key derivation are sequential;
+// it also keeps a failed-logon delay on this connection alone).
+func (c *conn) mustSerialize(msg []byte) bool {
+	c.mu.Lock()
+	done := c.neg.done
+	c.mu.Unlock()
+	if !done || len(msg) < smb.HeaderSize {
+		return true
+	}
+	cmd := smb.Command(uint16(msg[12]) | uint16(msg[13])<<8)
+	return cmd == smb.SessionSetup || cmd == smb.Negotiate || cmd == smb.Logoff
+}
+
+// maxFrame is the largest frame accepted: the negotiated maximum plus room for headers and compounds.
+func (c *conn) maxFrame() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.neg.done {
+		return 64 << 10
+	}
+	return int(c.neg.maxRead) + 64<<10
+}
+
+// drain stops reading new requests; responses in flight still go out.
+func (c *conn) drain() {
+	c.closing.Store(true)
+	c.nc.SetReadDeadline(time.Now())
+}
+
+// close cuts the connection at once.
+func (c *conn) close() {
+	c.closing.Store(true)
+	c.nc.Close()
+}
+
+// send queues a response frame for the writer.
+func (c *conn) send(f *outFrame) {
+	c.out <- f
+}
+
+// writeLoop owns the socket. After a write error it keeps consuming frames (releasing what they hold) so
+// handlers never block on a dead connection.
+func (c *conn) writeLoop() {
+	defer close(c.writerDone)
+	var dead bool
+	for f := range c.out {
+		if !dead {
+			if err := c.write(f); err != nil {
+				if !c.closing.Load() && !errors.Is(err, net.ErrClosed) && !errors.Is(err, syscall.EPIPE) && !errors.Is(err, syscall.ECONNRESET) {
+					c.log.Info().Err(err).Msg("write failed; closing connection")
+				}
+				dead = true
+				c.nc.Close()
+			}
+		}
+		f.release()
+	}
+}
+
+func (c *conn) write(f *outFrame) error {
+	switch {
+	case f.tail != nil:
+		return c.sender.SendFile(f.buf, f.tail.open.file.File, f.tail.off, f.tail.n)
+	case f.data != nil:
+		return c.sender.Write(f.buf, f.data.Bytes())
+	default:
+		return c.sender.Write(f.buf)
+	}
+}
+
+func (f *outFrame) release() {
+	if f.tail != nil {
+		f.tail.open.unref()
+		f.tail = nil
+	}
+	if f.data != nil {
+		f.data.Release()
+		f.data = nil
+	}
+	putFrameBuf(f.buf)
+	f.buf = nil
+}
+
+// releaseAll closes every open, tree and session of a connection that is gone.
+func (c *conn) releaseAll() {
+	c.mu.Lock()
+	opens := c.opens
+	c.opens = make(map[uint64]*open)
+	c.sessions = make(map[uint64]*session)
+	c.mu.Unlock()
+	for _, o := range opens {
+		o.closeOpen()
+	}
+}
+
+// frame buffers: most responses are small; pool those, let large ones go to the garbage collector.
+var frameBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+func getFrameBuf() []byte { return (*frameBufs.Get().(*[]byte))[:0] }
+
+func putFrameBuf(b []byte) {
+	if cap(b) == 0 || cap(b) > 64<<10 {
+		return
+	}
+	b = b[:0]
+	frameBufs.Put(&b)
+}
+
+// osFile is the descriptor a READ sends from.
+type osFile = os.File

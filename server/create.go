@@ -1,0 +1,160 @@
+package server
+
+import (
+	"errors"
+	"io/fs"
+	"strings"
+	"syscall"
+
+	"github.com/zsmbd/zsmbd/dcerpc"
+	"github.com/zsmbd/zsmbd/smb"
+	"github.com/zsmbd/zsmbd/smb/fscc"
+	"github.com/zsmbd/zsmbd/vfs"
+)
+
+// writeIntent is every access right that could change a file, its attributes or its security.
+const writeIntent = smb.FileWriteData | smb.FileAppendData | smb.FileWriteEA | smb.FileWriteAttributes |
+	smb.FileDeleteChild | smb.Delete | smb.WriteDAC | smb.WriteOwner | smb.AccessSystemSecurity |
+	smb.GenericWrite | smb.GenericAll
+
+// handleCreate answers CREATE (MS-SMB2 3.3.5.9) on read-only shares: opens of existing files and
+// directories only. Anything that would create, overwrite, write or delete is STATUS_ACCESS_DENIED,
+// whether the name exists or not, and nothing on disk changes.
+func handleCreate(r *request) error {
+	var req smb.CreateRequest
+	if err := req.Decode(r.msg); err != nil {
+		if errors.Is(err, smb.ErrInvalidName) {
+			return smb.StatusObjectNameInvalid
+		}
+		return smb.StatusInvalidParameter
+	}
+	if r.tree.share.ipc {
+		return r.createPipe(&req)
+	}
+	switch req.CreateDisposition {
+	case smb.FileOpen, smb.FileOpenIf:
+	case smb.FileSupersede, smb.FileCreate, smb.FileOverwrite, smb.FileOverwriteIf:
+		return smb.StatusAccessDenied
+	default:
+		return smb.StatusInvalidParameter
+	}
+	if req.DesiredAccess&writeIntent != 0 || req.CreateOptions&smb.FileDeleteOnClose != 0 {
+		return smb.StatusAccessDenied
+	}
+	if req.CreateOptions&smb.FileDirectoryFile != 0 && req.CreateOptions&smb.FileNonDirectoryFile != 0 {
+		return smb.StatusInvalidParameter
+	}
+	f, err := r.tree.share.fs.Open(req.Name)
+	if err != nil {
+		if req.CreateDisposition == smb.FileOpenIf && errors.Is(err, vfs.ErrNotFound) {
+			return smb.StatusAccessDenied // it would be created
+		}
+		return vfsStatus(err)
+	}
+	info := f.Info
+	switch {
+	case req.CreateOptions&smb.FileDirectoryFile != 0 && !info.IsDir:
+		f.Close()
+		return smb.StatusNotADirectory
+	case req.CreateOptions&smb.FileNonDirectoryFile != 0 && info.IsDir:
+		f.Close()
+		return smb.StatusFileIsADirectory
+	}
+	o := &open{sess: r.sess, tree: r.tree, file: f, name: req.Name, access: grantedAccess(req.DesiredAccess)}
+	if err := r.c.addOpen(o); err != nil {
+		f.Close()
+		return err
+	}
+	r.cs.fileID = o.id
+	fi := fileInfo(info, r.tree.share)
+	resp := smb.CreateResponse{
+		OplockLevel:    smb.OplockLevelNone, // no oplocks or leases: durable and lease requests are ignored
+		CreateAction:   smb.FileOpened,
+		CreationTime:   fi.CreationTime,
+		LastAccessTime: fi.LastAccessTime,
+		LastWriteTime:  fi.LastWriteTime,
+		ChangeTime:     fi.ChangeTime,
+		AllocationSize: fi.AllocationSize,
+		EndOfFile:      fi.EndOfFile,
+		FileAttributes: fi.Attributes,
+		FileID:         o.id,
+	}
+	for _, cc := range req.Contexts {
+		switch cc.Name {
+		case "MxAc": // MS-SMB2 2.2.14.2.5
+			m := smb.MaximalAccessResponse{MaximalAccess: readOnlyAccess}
+			resp.Contexts = append(resp.Contexts, smb.CreateContext{Name: "MxAc", Data: m.AppendTo(nil)})
+		case "QFid": // MS-SMB2 2.2.14.2.9
+			q := smb.QueryOnDiskIDResponse{DiskFileID: info.Inode, VolumeID: info.Dev}
+			resp.Contexts = append(resp.Contexts, smb.CreateContext{Name: "QFid", Data: q.AppendTo(nil)})
+		}
+	}
+	r.out = resp.AppendTo(r.out)
+	return nil
+}
+
+// grantedAccess maps the generic rights and MAXIMUM_ALLOWED onto what a read-only share grants
+// (MS-SMB2 3.3.5.9, MS-DTYP 2.4.3).
+func grantedAccess(desired uint32) uint32 {
+	if desired&smb.MaximumAllowed != 0 {
+		return readOnlyAccess
+	}
+	g := desired &^ (smb.GenericRead | smb.GenericExecute)
+	if desired&smb.GenericRead != 0 {
+		g |= 0x00120089 // FILE_GENERIC_READ
+	}
+	if desired&smb.GenericExecute != 0 {
+		g |= 0x001200A0 // FILE_GENERIC_EXECUTE
+	}
+	return g & (readOnlyAccess | smb.ReadControl | smb.Synchronize)
+}
+
+// createPipe opens a named pipe on IPC$.
+func (r *request) createPipe(req *smb.CreateRequest) error {
+	name := strings.TrimPrefix(strings.TrimPrefix(req.Name, "\\"), "PIPE\\")
+	p, err := dcerpc.Open(name, r.c.srv.rpcServer())
+	if err != nil {
+		return smb.StatusObjectNameNotFound
+	}
+	o := &open{sess: r.sess, tree: r.tree, pipe: p, name: name, access: pipeAccess}
+	if err := r.c.addOpen(o); err != nil {
+		return err
+	}
+	r.cs.fileID = o.id
+	resp := smb.CreateResponse{
+		CreateAction:   smb.FileOpened,
+		FileAttributes: fscc.FILE_ATTRIBUTE_NORMAL,
+		FileID:         o.id,
+	}
+	r.out = resp.AppendTo(r.out)
+	return nil
+}
+
+// vfsStatus maps a vfs or system error to the NTSTATUS Samba answers with.
+func vfsStatus(err error) smb.Status {
+	var errno syscall.Errno
+	switch {
+	case errors.Is(err, vfs.ErrNameInvalid):
+		return smb.StatusObjectNameInvalid
+	case errors.Is(err, vfs.ErrNotFound), errors.Is(err, vfs.ErrStream):
+		return smb.StatusObjectNameNotFound
+	case errors.Is(err, vfs.ErrPathNotFound):
+		return smb.StatusObjectPathNotFound
+	case errors.Is(err, vfs.ErrEscapes):
+		return smb.StatusAccessDenied
+	case errors.Is(err, fs.ErrPermission):
+		return smb.StatusAccessDenied
+	case errors.Is(err, fs.ErrNotExist):
+		return smb.StatusObjectNameNotFound
+	case errors.As(err, &errno):
+		switch errno {
+		case syscall.ENOTDIR, syscall.ELOOP:
+			return smb.StatusObjectPathNotFound
+		case syscall.ENAMETOOLONG:
+			return smb.StatusObjectNameInvalid
+		case syscall.EMFILE, syscall.ENFILE:
+			return smb.StatusTooManyOpenedFiles
+		}
+	}
+	return smb.StatusUnsuccessful
+}

@@ -1,0 +1,353 @@
+package server
+
+import (
+	"time"
+
+	"github.com/zsmbd/zsmbd/internal/le"
+	"github.com/zsmbd/zsmbd/smb"
+	"github.com/zsmbd/zsmbd/smb/sign"
+	"github.com/zsmbd/zsmbd/zerocopy"
+)
+
+// request is one SMB2 message being answered. Handlers read hdr and msg, append the response body to out
+// and return nil, or return an error (an smb.Status answers the request; anything else is
+// STATUS_INTERNAL_ERROR). A handler never writes to the socket.
+type request struct {
+	c       *conn
+	hdr     smb.Header
+	msg     []byte
+	sess    *session
+	tree    *tree
+	cs      *compoundState
+	related bool
+
+	out    []byte     // the frame so far; the body goes after the 64-byte header at start
+	start  int        // where this message's header begins in out
+	status smb.Status // a non-error status sent with a normal body (BUFFER_OVERFLOW, MORE_PROCESSING_REQUIRED)
+	tail   *readTail  // READ: file data that follows the body
+	last   bool       // the last message of its frame
+
+	// signWith, when set, signs this response with that signer whatever the usual rule says
+	// (the final SESSION_SETUP response of 3.1.1).
+	signWith sign.Signer
+	// after, when set, sees the finished, unsigned response message (NEGOTIATE and SESSION_SETUP feed the
+	// 3.1.1 preauth integrity hash with it).
+	after   func(resp []byte)
+	held    []*open // references taken by r.open, dropped when the response is built
+	errData []byte  // ErrorData of an error response (BUFFER_TOO_SMALL's required size)
+}
+
+// compoundState carries what related operations inherit (MS-SMB2 3.3.5.2.7.2).
+type compoundState struct {
+	sessionID uint64
+	treeID    uint32
+	fileID    smb.FileID
+	status    smb.Status // the previous message's status: a failed CREATE fails the related READ and CLOSE
+	started   bool       // a previous message exists
+}
+
+type handlerFunc func(r *request) error
+
+// command describes how a command is dispatched.
+type command struct {
+	handle      handlerFunc
+	needSession bool
+	needTree    bool
+}
+
+var commands [smb.OplockBreak + 1]command
+
+func init() {
+	commands = [...]command{
+		smb.Negotiate:      {handle: handleNegotiate},
+		smb.SessionSetup:   {handle: handleSessionSetup},
+		smb.Logoff:         {handle: handleLogoff, needSession: true},
+		smb.TreeConnect:    {handle: handleTreeConnect, needSession: true},
+		smb.TreeDisconnect: {handle: handleTreeDisconnect, needSession: true, needTree: true},
+		smb.Create:         {handle: handleCreate, needSession: true, needTree: true},
+		smb.Close:          {handle: handleClose, needSession: true, needTree: true},
+		smb.Flush:          {handle: handleFlush, needSession: true, needTree: true},
+		smb.Read:           {handle: handleRead, needSession: true, needTree: true},
+		smb.Write:          {handle: handleWrite, needSession: true, needTree: true},
+		smb.Lock:           {handle: handleLock, needSession: true, needTree: true},
+		smb.Ioctl:          {handle: handleIoctl, needSession: true, needTree: true},
+		smb.Cancel:         {handle: handleCancel},
+		smb.Echo:           {handle: handleEcho},
+		smb.QueryDirectory: {handle: handleQueryDirectory, needSession: true, needTree: true},
+		smb.ChangeNotify:   {handle: handleChangeNotify, needSession: true, needTree: true},
+		smb.QueryInfo:      {handle: handleQueryInfo, needSession: true, needTree: true},
+		smb.SetInfo:        {handle: handleSetInfo, needSession: true, needTree: true},
+		smb.OplockBreak:    {handle: handleOplockBreak, needSession: true, needTree: true},
+	}
+}
+
+// handleFrame answers one transport frame (one message or a compound). It returns false when the
+// connection must close (bad framing, MessageId outside the window, a protocol violation).
+func (c *conn) handleFrame(msg []byte) bool {
+	if smb.IsSMB1(msg) {
+		return c.handleSMB1(msg)
+	}
+	parts, err := smb.SplitCompound(msg)
+	if err != nil {
+		c.log.Info().Err(err).Msg("closing connection: bad compound")
+		return false
+	}
+	f := &outFrame{buf: append(getFrameBuf(), 0, 0, 0, 0)}
+	cs := compoundState{}
+	var prev *request // signed once its NextCommand and padding are known
+	for i, part := range parts {
+		mark := len(f.buf)
+		if prev != nil {
+			// MS-SMB2 3.3.4.1.3: each response of a compound starts 8-byte aligned.
+			f.buf = le.Pad(f.buf, smb.TransportHeaderSize, 8)
+			le.PutU32(f.buf[prev.start:], smb.OffNextCommand, uint32(len(f.buf)-prev.start))
+		}
+		r, ok := c.process(f, part, &cs, i == len(parts)-1)
+		if !ok {
+			f.release()
+			return false
+		}
+		if r == nil { // no response (CANCEL): undo the padding
+			f.buf = f.buf[:mark]
+			if prev != nil {
+				le.PutU32(f.buf[prev.start:], smb.OffNextCommand, 0)
+			}
+			continue
+		}
+		if prev != nil {
+			prev.sign(f.buf[prev.start:r.start], nil)
+		}
+		prev = r
+	}
+	if prev == nil {
+		f.release()
+		return true
+	}
+	var data []byte
+	if f.data != nil {
+		data = f.data.Bytes()
+	}
+	prev.sign(f.buf[prev.start:], data)
+	n := len(f.buf) - smb.TransportHeaderSize + len(data)
+	if f.tail != nil {
+		n += int(f.tail.n)
+	}
+	smb.PutTransportHeader(f.buf, n)
+	c.send(f)
+	return true
+}
+
+// process answers one message of a frame, appending its unsigned response to f. It returns ok=false to
+// close the connection, and a nil request when the message gets no response.
+func (c *conn) process(f *outFrame, msg []byte, cs *compoundState, last bool) (*request, bool) {
+	began := time.Now()
+	hdr, err := smb.DecodeHeader(msg)
+	if err != nil || hdr.Flags&smb.FlagServerToRedir != 0 {
+		c.log.Info().Err(err).Msg("closing connection: bad SMB2 header")
+		return nil, false
+	}
+	if hdr.Command == smb.Cancel {
+		// MS-SMB2 3.3.5.16: CANCEL takes no credit and gets no response. Nothing here is pended long
+		// enough to be cancelled (no CHANGE_NOTIFY or lock waits).
+		return nil, true
+	}
+	c.mu.Lock()
+	negotiated, dialect := c.neg.done, c.neg.dialect
+	c.mu.Unlock()
+	if negotiated == (hdr.Command == smb.Negotiate) {
+		c.log.Info().Stringer("command", hdr.Command).Bool("negotiated", negotiated).Msg("closing connection: NEGOTIATE out of order")
+		return nil, false
+	}
+	charge := hdr.CreditCharge
+	if dialect == smb.Dialect202 || !negotiated {
+		charge = 1 // 2.0.2 has no multi-credit requests; CreditCharge is reserved
+	}
+	if !c.credits.consume(hdr.MessageID, charge) {
+		c.log.Info().Uint64("message_id", hdr.MessageID).Uint16("charge", charge).Msg("closing connection: MessageId outside the credit window")
+		return nil, false
+	}
+	// Related operations inherit session, tree and file from the previous message (MS-SMB2 3.3.5.2.7.2).
+	related := hdr.Flags&smb.FlagRelatedOps != 0 && cs.started
+	if related {
+		if hdr.SessionID == ^uint64(0) {
+			hdr.SessionID = cs.sessionID
+		}
+		if hdr.TreeID == ^uint32(0) {
+			hdr.TreeID = cs.treeID
+		}
+	}
+	r := &request{c: c, hdr: hdr, msg: msg, cs: cs, related: related, out: f.buf, start: len(f.buf), last: last}
+	r.out = append(r.out, make([]byte, smb.HeaderSize)...)
+	err = r.run()
+	if err == errCloseConnection {
+		return nil, false
+	}
+	r.finish(err)
+	for _, o := range r.held {
+		o.unref()
+	}
+	f.buf = r.out
+	if r.after != nil {
+		r.after(f.buf[r.start:])
+	}
+	if r.tail != nil {
+		switch {
+		case r.signWith != nil || r.shouldSign():
+			c.copyTail(f, r, zerocopy.FallbackSigned)
+		case !last:
+			c.copyTail(f, r, zerocopy.FallbackCompound)
+		default:
+			f.tail = r.tail
+		}
+	}
+	cs.started = true
+	cs.sessionID, cs.treeID = r.hdr.SessionID, r.hdr.TreeID
+	cs.status = r.respStatus(err)
+	if e := c.log.Debug(); e.Enabled() {
+		e.Stringer("command", hdr.Command).Uint64("message_id", hdr.MessageID).Uint64("session", r.hdr.SessionID).
+			Uint32("tree", r.hdr.TreeID).Stringer("status", cs.status).Dur("took", time.Since(began)).Msg("request")
+	}
+	return r, true
+}
+
+// copyTail puts a READ's file data in user space: after the response in the frame when more responses
+// follow, or in a pooled buffer that is signed and sent after it. The reason is counted.
+func (c *conn) copyTail(f *outFrame, r *request, reason zerocopy.Reason) {
+	t := r.tail
+	r.tail = nil
+	defer t.open.unref()
+	c.srv.stats.Fallback(reason)
+	if r.last {
+		b := zerocopy.GetBuffer(int(t.n))
+		if _, err := zerocopy.ReadFull(t.open.file.File, b.Bytes(), t.off); err != nil {
+			c.log.Warn().Err(err).Msg("read failed after the length was announced; padded with zeros")
+		}
+		f.data = b
+		return
+	}
+	at := len(f.buf)
+	f.buf = append(f.buf, make([]byte, t.n)...)
+	if _, err := zerocopy.ReadFull(t.open.file.File, f.buf[at:], t.off); err != nil {
+		c.log.Warn().Err(err).Msg("read failed after the length was announced; padded with zeros")
+	}
+}
+
+// run checks the session, tree and signature and calls the handler.
+func (r *request) run() error {
+	if r.related && r.cs.status.IsError() {
+		return r.cs.status
+	}
+	cmd := r.hdr.Command
+	if int(cmd) >= len(commands) {
+		return smb.StatusInvalidParameter
+	}
+	d := commands[cmd]
+	if d.needSession || (cmd == smb.SessionSetup && r.hdr.SessionID != 0) {
+		s, err := r.c.session(r.hdr.SessionID, cmd == smb.SessionSetup)
+		if err != nil {
+			return err
+		}
+		r.sess = s
+		if err := r.checkSignature(); err != nil {
+			return err
+		}
+	}
+	if d.needTree {
+		t, err := r.sess.tree(r.hdr.TreeID)
+		if err != nil {
+			return err
+		}
+		r.tree = t
+	}
+	return d.handle(r)
+}
+
+// checkSignature verifies a signed request and refuses unsigned ones where signing is required
+// (MS-SMB2 3.3.5.2.4).
+func (r *request) checkSignature() error {
+	signer, required := r.sess.signing()
+	if signer == nil {
+		return nil
+	}
+	if r.hdr.Flags&smb.FlagSigned != 0 {
+		if !sign.VerifyMessage(signer, r.msg) {
+			r.c.log.Warn().Uint64("session", r.sess.id).Stringer("command", r.hdr.Command).Msg("bad signature: request refused")
+			return smb.StatusAccessDenied
+		}
+		return nil
+	}
+	if required && r.hdr.Command != smb.SessionSetup {
+		r.c.log.Warn().Uint64("session", r.sess.id).Stringer("command", r.hdr.Command).Msg("unsigned request on a session that requires signing")
+		return smb.StatusAccessDenied
+	}
+	return nil
+}
+
+func statusOf(err error) smb.Status {
+	if s, ok := err.(smb.Status); ok {
+		return s
+	}
+	return smb.StatusInternalError
+}
+
+func (r *request) respStatus(err error) smb.Status {
+	if err != nil {
+		return statusOf(err)
+	}
+	return r.status
+}
+
+// finish writes the response header, replacing the body with an ERROR response when err is set.
+func (r *request) finish(err error) {
+	status := r.respStatus(err)
+	if err != nil {
+		if _, ok := err.(smb.Status); !ok {
+			r.c.log.Error().Err(err).Stringer("command", r.hdr.Command).Msg("internal error")
+		}
+		r.out = r.out[:r.start+smb.HeaderSize]
+		r.tail = nil
+		r.out = (&smb.ErrorResponse{ErrorData: r.errData}).AppendTo(r.out)
+	}
+	h := smb.Header{
+		CreditCharge: r.hdr.CreditCharge,
+		Status:       status,
+		Command:      r.hdr.Command,
+		Credits:      r.c.credits.grant(r.hdr.Credits),
+		Flags:        smb.FlagServerToRedir | r.hdr.Flags&smb.FlagRelatedOps,
+		MessageID:    r.hdr.MessageID,
+		TreeID:       r.hdr.TreeID,
+		SessionID:    r.hdr.SessionID,
+	}
+	h.AppendTo(r.out[r.start:r.start])
+}
+
+// shouldSign applies MS-SMB2 3.3.4.1.1: a response is signed when the session has a key and the request
+// was signed or the session requires signing (error responses included).
+func (r *request) shouldSign() bool {
+	if r.sess == nil {
+		return false
+	}
+	signer, required := r.sess.signing()
+	return signer != nil && (required || r.hdr.Flags&smb.FlagSigned != 0)
+}
+
+// sign signs msg, the response as it stands in the frame (with its compound padding), followed by data,
+// the copied READ data, when there is some.
+func (r *request) sign(msg, data []byte) {
+	signer := r.signWith
+	if signer == nil {
+		if !r.shouldSign() {
+			return
+		}
+		signer, _ = r.sess.signing()
+	}
+	flags := le.NewReader(msg[smb.OffFlags:]).U32() | smb.FlagSigned
+	le.PutU32(msg, smb.OffFlags, flags)
+	var sig [16]byte
+	if data != nil {
+		sig = signer.Sign(msg, data)
+	} else {
+		sig = signer.Sign(msg)
+	}
+	copy(msg[smb.OffSignature:], sig[:])
+}

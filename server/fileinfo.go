@@ -1,0 +1,41 @@
+package server
+
+import (
+	"strings"
+
+	"github.com/zsmbd/zsmbd/smb/fscc"
+	"github.com/zsmbd/zsmbd/vfs"
+)
+
+// fileInfo turns what stat said into the FSCC view of a file, with Samba's default DOS attributes:
+// directories DIRECTORY, files ARCHIVE (`map archive = yes`), READONLY when no one may write the file,
+// and HIDDEN for dot files (`hide dot files = yes`).
+func fileInfo(i vfs.Info, sh *share) fscc.File {
+	f := fscc.File{
+		Name:           i.Name,
+		CreationTime:   fscc.Filetime(i.Btime),
+		LastAccessTime: fscc.Filetime(i.Atime),
+		LastWriteTime:  fscc.Filetime(i.Mtime),
+		ChangeTime:     fscc.Filetime(i.Ctime),
+		FileID:         i.Inode,
+		NumberOfLinks:  i.Nlink,
+		Directory:      i.IsDir,
+	}
+	if i.IsDir {
+		f.Attributes = fscc.FILE_ATTRIBUTE_DIRECTORY
+	} else {
+		f.EndOfFile = i.Size
+		f.AllocationSize = i.Blocks * 512
+		f.Attributes = fscc.FILE_ATTRIBUTE_ARCHIVE
+		if i.Mode.Perm()&0o222 == 0 {
+			f.Attributes |= fscc.FILE_ATTRIBUTE_READONLY
+		}
+		if f.AllocationSize < f.EndOfFile {
+			f.Attributes |= fscc.FILE_ATTRIBUTE_SPARSE_FILE
+		}
+	}
+	if strings.HasPrefix(i.Name, ".") && i.Name != "." && i.Name != ".." {
+		f.Attributes |= fscc.FILE_ATTRIBUTE_HIDDEN
+	}
+	return f
+}

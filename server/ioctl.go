@@ -1,0 +1,157 @@
+package server
+
+import (
+	"errors"
+	"net"
+	"net/netip"
+	"slices"
+
+	"github.com/zsmbd/zsmbd/internal/le"
+	"github.com/zsmbd/zsmbd/smb"
+	"github.com/zsmbd/zsmbd/vfs"
+)
+
+// errCloseConnection makes process close the connection after a request (a failed
+// FSCTL_VALIDATE_NEGOTIATE_INFO: the negotiation was tampered with).
+var errCloseConnection = errors.New("server: close the connection")
+
+// handleIoctl answers IOCTL (MS-SMB2 3.3.5.15) for the FSCTLs clients send to a read-only server.
+func handleIoctl(r *request) error {
+	var req smb.IoctlRequest
+	if err := req.Decode(r.msg); err != nil {
+		return smb.StatusInvalidParameter
+	}
+	if req.Flags != smb.IoctlIsFsctl {
+		return smb.StatusNotSupported
+	}
+	switch req.CtlCode {
+	case smb.FsctlValidateNegotiateInfo:
+		return r.validateNegotiate(&req)
+	case smb.FsctlDfsGetReferrals, smb.FsctlDfsGetReferralsEx:
+		return smb.StatusNotFound // no DFS: cifs.ko and Windows take this to mean a plain share
+	case smb.FsctlQueryNetworkInterfaceInfo:
+		return r.networkInterfaces(&req)
+	}
+	o, err := r.open(req.FileID)
+	if err != nil {
+		return err
+	}
+	switch req.CtlCode {
+	case smb.FsctlPipeTransceive:
+		if o.pipe == nil {
+			return smb.StatusInvalidDeviceRequest
+		}
+		o.mu.Lock()
+		err := o.pipe.Write(req.Input)
+		var out []byte
+		var more bool
+		if err == nil {
+			out, more = o.pipe.Read(int(req.MaxOutputResponse))
+		}
+		o.mu.Unlock()
+		if err != nil {
+			r.c.log.Info().Err(err).Str("pipe", o.name).Msg("bad DCE/RPC request")
+			return smb.StatusInvalidParameter
+		}
+		if more {
+			r.status = smb.StatusBufferOverflow // the client READs the remainder
+		}
+		return r.ioctlOut(&req, out)
+	case smb.FsctlQueryAllocatedRanges:
+		return r.allocatedRanges(o, &req)
+	case smb.FsctlGetReparsePoint:
+		if o.file == nil {
+			return smb.StatusInvalidDeviceRequest
+		}
+		return smb.StatusNotAReparsePoint
+	}
+	if o.pipe != nil {
+		return smb.StatusNotSupported
+	}
+	return smb.StatusNotSupported // Samba's answer for an FSCTL its VFS does not implement
+}
+
+func (r *request) ioctlOut(req *smb.IoctlRequest, out []byte) error {
+	resp := smb.IoctlResponse{CtlCode: req.CtlCode, FileID: req.FileID, Output: out}
+	r.out = resp.AppendTo(r.out)
+	return nil
+}
+
+// validateNegotiate checks that what the client negotiated was what it sent (MS-SMB2 3.3.5.15.12); a
+// mismatch means someone in the middle changed it, and the connection closes.
+func (r *request) validateNegotiate(req *smb.IoctlRequest) error {
+	var v smb.ValidateNegotiateInfoRequest
+	if err := v.Decode(req.Input); err != nil {
+		return errCloseConnection
+	}
+	r.c.mu.Lock()
+	neg := r.c.neg
+	r.c.mu.Unlock()
+	if v.Capabilities != neg.clientCaps || v.Guid != neg.clientGUID || v.SecurityMode != neg.clientSecurityMode ||
+		!slices.Equal(v.Dialects, neg.clientDialects) {
+		r.c.log.Warn().Msg("FSCTL_VALIDATE_NEGOTIATE_INFO mismatch: closing connection")
+		return errCloseConnection
+	}
+	out := smb.ValidateNegotiateInfoResponse{
+		Capabilities: neg.caps,
+		Guid:         r.c.srv.guid,
+		SecurityMode: neg.securityMode,
+		Dialect:      neg.dialect,
+	}
+	return r.ioctlOut(req, out.AppendTo(nil))
+}
+
+// networkInterfaces lists the address this connection came in on: the interface the server listens on.
+// No RSS or RDMA capability is claimed, and no multichannel is negotiated, so clients keep one
+// connection.
+func (r *request) networkInterfaces(req *smb.IoctlRequest) error {
+	local, ok := r.c.nc.LocalAddr().(*net.TCPAddr)
+	if !ok {
+		return smb.StatusNotSupported
+	}
+	addr, _ := netip.AddrFromSlice(local.IP)
+	addr = addr.Unmap()
+	ifIndex := 1
+	if ifs, err := net.Interfaces(); err == nil {
+		for _, ifc := range ifs {
+			addrs, _ := ifc.Addrs()
+			for _, a := range addrs {
+				if n, ok := a.(*net.IPNet); ok && n.IP.Equal(local.IP) {
+					ifIndex = ifc.Index
+				}
+			}
+		}
+	}
+	out := smb.AppendNetworkInterfaces(nil, []smb.NetworkInterface{{IfIndex: uint32(ifIndex), LinkSpeed: 10_000_000_000, Addr: addr}})
+	return r.ioctlOut(req, out)
+}
+
+// allocatedRanges answers FSCTL_QUERY_ALLOCATED_RANGES (MS-FSCC 2.3.33) from SEEK_DATA/SEEK_HOLE.
+func (r *request) allocatedRanges(o *open, req *smb.IoctlRequest) error {
+	if o.file == nil || o.file.Info.IsDir {
+		return smb.StatusInvalidParameter
+	}
+	in := le.NewReader(req.Input)
+	off, length := int64(in.U64()), int64(in.U64())
+	if in.Err() != nil || off < 0 || length < 0 {
+		return smb.StatusInvalidParameter
+	}
+	ranges, err := vfs.AllocatedRanges(o.file.File, off, length)
+	if err != nil {
+		return vfsStatus(err)
+	}
+	max := int(req.MaxOutputResponse)
+	if len(ranges) > 0 && max < 16 {
+		return smb.StatusBufferTooSmall
+	}
+	var out []byte
+	for _, rg := range ranges {
+		if len(out)+16 > max {
+			r.status = smb.StatusBufferOverflow
+			break
+		}
+		out = le.AppendU64(out, uint64(rg.Off))
+		out = le.AppendU64(out, uint64(rg.Len))
+	}
+	return r.ioctlOut(req, out)
+}

@@ -1,0 +1,126 @@
+package server
+
+import (
+	"sync"
+
+	"github.com/zsmbd/zsmbd/smb"
+)
+
+// byteRange is a byte-range lock held by an open.
+type byteRange struct {
+	off, n    uint64
+	exclusive bool
+}
+
+func (a byteRange) overlaps(b byteRange) bool {
+	if a.n == 0 || b.n == 0 {
+		return false // zero-length ranges never conflict
+	}
+	aEnd, bEnd := a.off+a.n-1, b.off+b.n-1 // inclusive ends cannot overflow
+	return a.off <= bEnd && b.off <= aEnd
+}
+
+// lockTable holds the byte-range locks of every open on the server, by file (device, inode), so
+// clients on different connections conflict as they would on one host.
+type lockTable struct {
+	mu    sync.Mutex
+	files map[fileKey]map[*open][]byteRange
+}
+
+type fileKey struct{ dev, ino uint64 }
+
+// handleLock answers LOCK (MS-SMB2 3.3.5.14). Locks never wait: a conflict is STATUS_LOCK_NOT_GRANTED.
+func handleLock(r *request) error {
+	var req smb.LockRequest
+	if err := req.Decode(r.msg); err != nil || len(req.Locks) == 0 {
+		return smb.StatusInvalidParameter
+	}
+	o, err := r.open(req.FileID)
+	if err != nil {
+		return err
+	}
+	if o.file == nil || o.file.Info.IsDir {
+		return smb.StatusInvalidDeviceRequest
+	}
+	if err := r.c.srv.locks.apply(o, req.Locks); err != nil {
+		return err
+	}
+	r.out = (&smb.LockResponse{}).AppendTo(r.out)
+	return nil
+}
+
+// apply takes or releases the ranges of one LOCK request, all or nothing.
+func (t *lockTable) apply(o *open, elems []smb.LockElement) error {
+	key := fileKey{o.file.Info.Dev, o.file.Info.Inode}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.files == nil {
+		t.files = make(map[fileKey]map[*open][]byteRange)
+	}
+	holders := t.files[key]
+	if holders == nil {
+		holders = make(map[*open][]byteRange)
+		t.files[key] = holders
+	}
+	unlock := elems[0].Flags&smb.LockFlagUnlock != 0
+	if unlock {
+		mine := holders[o]
+		for _, e := range elems {
+			if e.Flags != smb.LockFlagUnlock {
+				return smb.StatusInvalidParameter
+			}
+			i := indexRange(mine, e.Offset, e.Length)
+			if i < 0 {
+				return smb.StatusRangeNotLocked
+			}
+			mine = append(mine[:i], mine[i+1:]...)
+		}
+		holders[o] = mine
+		return nil
+	}
+	added := 0
+	for _, e := range elems {
+		kind := e.Flags &^ smb.LockFlagFailImmediately
+		if kind != smb.LockFlagShared && kind != smb.LockFlagExclusive || e.Length != 0 && e.Offset+e.Length-1 < e.Offset {
+			holders[o] = holders[o][:len(holders[o])-added]
+			return smb.StatusInvalidParameter
+		}
+		want := byteRange{off: e.Offset, n: e.Length, exclusive: kind == smb.LockFlagExclusive}
+		for _, held := range holders {
+			for _, h := range held {
+				if h.overlaps(want) && (h.exclusive || want.exclusive) {
+					holders[o] = holders[o][:len(holders[o])-added]
+					return smb.StatusLockNotGranted
+				}
+			}
+		}
+		holders[o] = append(holders[o], want)
+		added++
+	}
+	return nil
+}
+
+func indexRange(rs []byteRange, off, n uint64) int {
+	for i, r := range rs {
+		if r.off == off && r.n == n {
+			return i
+		}
+	}
+	return -1
+}
+
+// releaseOwner drops every lock of an open (on CLOSE, logoff, disconnect).
+func (t *lockTable) releaseOwner(o *open) {
+	if o.file == nil {
+		return
+	}
+	key := fileKey{o.file.Info.Dev, o.file.Info.Inode}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if holders := t.files[key]; holders != nil {
+		delete(holders, o)
+		if len(holders) == 0 {
+			delete(t.files, key)
+		}
+	}
+}

@@ -1,0 +1,306 @@
+package server
+
+import (
+	"bytes"
+	"crypto/sha512"
+	"encoding/asn1"
+	"errors"
+	"net"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/zsmbd/zsmbd/config"
+	"github.com/zsmbd/zsmbd/smb"
+	"github.com/zsmbd/zsmbd/smb/ntlm"
+	"github.com/zsmbd/zsmbd/smb/sign"
+	"github.com/zsmbd/zsmbd/smb/spnego"
+)
+
+// sessionSetup is the state of one authentication exchange on a session: NTLMSSP, wrapped in SPNEGO or
+// bare (Linux cifs.ko sends it bare). Its step method reads top to bottom as the exchange goes:
+// NEGOTIATE → CHALLENGE (STATUS_MORE_PROCESSING_REQUIRED), AUTHENTICATE → verified, keys derived.
+type sessionSetup struct {
+	ntlm     *ntlm.Server
+	spnego   bool
+	mechList []byte   // the DER MechTypeList the client offered, for mechListMIC
+	preauth  [64]byte // 3.1.1: the session's preauth integrity hash so far
+}
+
+var ntlmsspPrefix = []byte("NTLMSSP\x00")
+
+// handleSessionSetup answers SESSION_SETUP (MS-SMB2 3.3.5.5).
+func handleSessionSetup(r *request) error {
+	var req smb.SessionSetupRequest
+	if err := req.Decode(r.msg); err != nil {
+		return smb.StatusInvalidParameter
+	}
+	if req.Flags&smb.SessionFlagBinding != 0 {
+		return smb.StatusRequestNotAccepted // no multichannel: binding is refused, as Samba does without it
+	}
+	c := r.c
+	s := r.sess
+	if s == nil {
+		s = c.newSession()
+		r.sess = s
+		r.hdr.SessionID = s.id
+	}
+	c.mu.Lock()
+	neg := c.neg
+	c.mu.Unlock()
+
+	s.mu.Lock()
+	if s.setup == nil {
+		st := c.srv.state.Load()
+		s.setup = &sessionSetup{ntlm: ntlm.NewServer(ntlm.ServerConfig{
+			NetBIOSName: st.cfg.Global.NetBIOSName,
+			Domain:      st.cfg.Global.Workgroup,
+		})}
+		s.setup.preauth = neg.preauth
+	}
+	setup := s.setup
+	s.mu.Unlock()
+	if neg.dialect == smb.Dialect311 {
+		setup.hash(r.msg)
+	}
+
+	status, token, err := setup.step(r, &req, s, neg)
+	if err != nil {
+		s.mu.Lock()
+		s.setup = nil
+		valid := s.valid
+		s.mu.Unlock()
+		if !valid {
+			c.dropSession(s)
+		}
+		return err
+	}
+	resp := smb.SessionSetupResponse{SecurityBuffer: token}
+	s.mu.Lock()
+	if status == smb.StatusSuccess {
+		if s.guest {
+			resp.SessionFlags = smb.SessionFlagIsGuest
+		} else if s.anonymous {
+			resp.SessionFlags = smb.SessionFlagIsNull
+		}
+	}
+	s.mu.Unlock()
+	r.status = status
+	r.out = resp.AppendTo(r.out)
+	if status == smb.StatusMoreProcessingRequired && neg.dialect == smb.Dialect311 {
+		r.after = setup.hash
+	}
+	return nil
+}
+
+// hash folds a SESSION_SETUP request or interim response into the session's preauth hash
+// (MS-SMB2 3.3.5.5.1, 3.3.5.5.3).
+func (st *sessionSetup) hash(msg []byte) {
+	h := sha512.New()
+	h.Write(st.preauth[:])
+	h.Write(msg)
+	h.Sum(st.preauth[:0])
+}
+
+// step runs one leg of the exchange and returns the status and security token to answer with.
+func (st *sessionSetup) step(r *request, req *smb.SessionSetupRequest, s *session, neg negotiation) (smb.Status, []byte, error) {
+	inner := req.SecurityBuffer
+	var clientMIC []byte
+	if !bytes.HasPrefix(inner, ntlmsspPrefix) {
+		tok, err := spnego.Parse(inner)
+		if err != nil {
+			return 0, nil, smb.StatusInvalidParameter
+		}
+		st.spnego = true
+		if tok.Init {
+			st.mechList = tok.RawMechTypes
+			if !offersNTLM(tok.MechTypes) {
+				return 0, nil, smb.StatusNotSupported
+			}
+			if !bytes.HasPrefix(tok.MechToken, ntlmsspPrefix) {
+				// An optimistic token for another mechanism (Kerberos): ask for NTLMSSP instead.
+				return smb.StatusMoreProcessingRequired, spnego.Response(spnego.AcceptIncomplete, true, nil, nil), nil
+			}
+		}
+		inner, clientMIC = tok.MechToken, tok.MechListMIC
+	}
+	if len(inner) < 12 {
+		return 0, nil, smb.StatusInvalidParameter
+	}
+	switch inner[8] {
+	case 1: // NEGOTIATE_MESSAGE
+		challenge, err := st.ntlm.Challenge(inner)
+		if err != nil {
+			return 0, nil, smb.StatusInvalidParameter
+		}
+		if st.spnego {
+			challenge = spnego.Response(spnego.AcceptIncomplete, true, challenge, nil)
+		}
+		return smb.StatusMoreProcessingRequired, challenge, nil
+	case 3: // AUTHENTICATE_MESSAGE
+		return st.authenticate(r, req, s, neg, inner, clientMIC)
+	}
+	return 0, nil, smb.StatusInvalidParameter
+}
+
+// authenticate verifies the AUTHENTICATE_MESSAGE and makes the session valid: as the user, as guest
+// (`map to guest = bad user` for an unknown name) or anonymous.
+func (st *sessionSetup) authenticate(r *request, req *smb.SessionSetupRequest, s *session, neg negotiation, msg, clientMIC []byte) (smb.Status, []byte, error) {
+	c := r.c
+	state := c.srv.state.Load()
+	var entryDisabled bool
+	var entryName string
+	res, err := st.ntlm.Authenticate(msg, func(user, domain string) ([16]byte, bool) {
+		if state.users == nil {
+			return [16]byte{}, false
+		}
+		e, ok := state.users.Lookup(user)
+		if !ok {
+			return [16]byte{}, false
+		}
+		entryDisabled, entryName = e.Disabled, e.Name
+		if e.NoPassword || !e.HasNT {
+			return ntlm.NTHash(""), true
+		}
+		return e.NTHash, true
+	})
+	guest := false
+	switch {
+	case errors.Is(err, ntlm.ErrNoSuchUser) && state.cfg.Global.MapToGuest == config.MapToGuestBadUser:
+		guest = true
+	case errors.Is(err, ntlm.ErrMalformed):
+		return 0, nil, smb.StatusInvalidParameter
+	case err != nil:
+		c.failedLogon(r, err)
+		return 0, nil, smb.StatusLogonFailure
+	case entryDisabled:
+		c.failedLogon(r, errors.New("account disabled"))
+		return 0, nil, smb.StatusAccountDisabled
+	}
+
+	var token []byte
+	if st.spnego {
+		var mic []byte
+		if !guest && !res.Anonymous && clientMIC != nil {
+			if err := st.ntlm.VerifyMechListMIC(st.mechList, clientMIC); err != nil {
+				c.failedLogon(r, err)
+				return 0, nil, smb.StatusLogonFailure
+			}
+			mic, _ = st.ntlm.MechListMIC(st.mechList)
+		}
+		token = spnego.Response(spnego.AcceptCompleted, false, nil, mic)
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.setup = nil
+	s.valid = true
+	s.guest, s.anonymous = guest, !guest && res.Anonymous
+	switch {
+	case guest:
+		s.user = ""
+		c.log.Info().Uint64("session", s.id).Str("client_user", res.User).Msg("unknown user mapped to guest")
+	case s.anonymous:
+		s.user = ""
+		c.log.Info().Uint64("session", s.id).Msg("anonymous logon")
+	default:
+		s.user = entryName
+		key := sign.SigningKey(neg.dialect, res.SessionKey, st.preauth[:])
+		signer, err := sign.New(neg.signingAlg, key)
+		if err != nil {
+			return 0, nil, err
+		}
+		s.signer = signer
+		s.signingRequired = neg.securityMode&smb.SecurityModeSigningRequired != 0 ||
+			neg.clientSecurityMode&smb.SecurityModeSigningRequired != 0 ||
+			req.SecurityMode&smb.SecurityModeSigningRequired != 0
+		// MS-SMB2 3.3.5.5.3: the final response is signed for 3.1.1 (smbclient and Windows 11 insist) and
+		// whenever the session requires signing.
+		if neg.dialect == smb.Dialect311 || s.signingRequired {
+			r.signWith = signer
+		}
+		c.log.Info().Uint64("session", s.id).Str("user", s.user).Bool("signing_required", s.signingRequired).Msg("logon")
+	}
+	if s.guest || s.anonymous {
+		s.signer, s.signingRequired = nil, false
+	}
+	return smb.StatusSuccess, token, nil
+}
+
+func offersNTLM(mechs []asn1.ObjectIdentifier) bool {
+	for _, m := range mechs {
+		if m.Equal(spnego.OIDNTLMSSP) {
+			return true
+		}
+	}
+	return false
+}
+
+// failedLogon logs a failed logon with the client's address and delays the answer: each recent
+// failure from the same address doubles the delay, up to maxLogonDelay, so passwords cannot be guessed
+// quickly. The delay holds only this connection's reader.
+func (c *conn) failedLogon(r *request, why error) {
+	host, _, _ := net.SplitHostPort(c.nc.RemoteAddr().String())
+	d := c.srv.failedLogons.fail(host, time.Now())
+	c.log.Warn().Str("client_addr", host).Err(why).Dur("delay", d).Msg("logon failed")
+	time.Sleep(d)
+}
+
+const (
+	minLogonDelay = 100 * time.Millisecond
+	maxLogonDelay = 5 * time.Second
+	logonForget   = time.Minute
+)
+
+// logonThrottle remembers recent failed logons per client address.
+type logonThrottle struct {
+	mu   sync.Mutex
+	seen map[string]logonFailures
+}
+
+type logonFailures struct {
+	n    int
+	last time.Time
+}
+
+// fail records a failure from host and returns how long to delay the answer.
+func (t *logonThrottle) fail(host string, now time.Time) time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.seen == nil {
+		t.seen = make(map[string]logonFailures)
+	}
+	for h, f := range t.seen { // keep the table small: forget quiet addresses
+		if now.Sub(f.last) > logonForget {
+			delete(t.seen, h)
+		}
+	}
+	f := t.seen[host]
+	f.n++
+	f.last = now
+	t.seen[host] = f
+	d := minLogonDelay << min(f.n-1, 6)
+	return min(d, maxLogonDelay)
+}
+
+// userAllowed applies a share's `valid users` to a session: empty means everyone with access; names
+// compare case-insensitively; @group and +group match Unix group members.
+func userAllowed(validUsers []string, user string) bool {
+	if len(validUsers) == 0 {
+		return true
+	}
+	if user == "" {
+		return false
+	}
+	for _, v := range validUsers {
+		switch {
+		case strings.HasPrefix(v, "@") || strings.HasPrefix(v, "+") || strings.HasPrefix(v, "&"):
+			if inUnixGroup(user, strings.TrimLeft(v, "@+&")) {
+				return true
+			}
+		case strings.EqualFold(v, user):
+			return true
+		}
+	}
+	return false
+}

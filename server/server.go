@@ -1,0 +1,239 @@
+// Package server is zsmbd's SMB2/3 server: the listener, connections, sessions, trees, opens, credits
+// and the dispatch of each command to its handler. Wire formats live in package smb, file access in vfs,
+// and the bytes of a READ reach the socket through zerocopy.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/zsmbd/zsmbd/config"
+	"github.com/zsmbd/zsmbd/passdb"
+	"github.com/zsmbd/zsmbd/vfs"
+	"github.com/zsmbd/zsmbd/zerocopy"
+)
+
+// ErrServerClosed is returned by Serve after Shutdown or Close, as net/http does.
+var ErrServerClosed = errors.New("server: closed")
+
+// Server serves SMB2/3 on any number of listeners. Its configuration and users can be replaced while it
+// runs (Reload) without dropping connections.
+type Server struct {
+	log   zerolog.Logger
+	stats zerocopy.Stats
+	guid  [16]byte
+	start time.Time
+
+	state atomic.Pointer[state]
+
+	mu        sync.Mutex
+	listeners map[net.Listener]struct{}
+	conns     map[*conn]struct{}
+	closed    bool
+	connWG    sync.WaitGroup
+	nextConn  atomic.Uint64
+
+	// failedLogons slows password guessing down (see logon.go).
+	failedLogons logonThrottle
+	locks        lockTable
+}
+
+// state is what Reload replaces as a whole: configuration, shares and users.
+type state struct {
+	cfg      *config.Config
+	shares   map[string]*share // by lower-case name, IPC$ included
+	users    *passdb.DB        // nil: no user database (guest and anonymous only)
+	strategy zerocopy.Strategy
+}
+
+// share is a configured share; IPC$ has ipc set and no file system.
+type share struct {
+	cfg config.Share
+	fs  *vfs.Share
+	ipc bool
+}
+
+// New checks the configuration, opens every share's root and returns a server ready to Serve.
+func New(cfg *config.Config, users *passdb.DB, log zerolog.Logger) (*Server, error) {
+	s := &Server{
+		log:       log,
+		start:     time.Now(),
+		listeners: make(map[net.Listener]struct{}),
+		conns:     make(map[*conn]struct{}),
+	}
+	if _, err := rand.Read(s.guid[:]); err != nil {
+		return nil, err
+	}
+	st, err := s.newState(cfg, users, nil)
+	if err != nil {
+		return nil, err
+	}
+	s.state.Store(st)
+	return s, nil
+}
+
+// Reload replaces the configuration and users. Connections stay up; trees already connected keep the
+// share they connected to, new tree connects see the new shares.
+func (s *Server) Reload(cfg *config.Config, users *passdb.DB) error {
+	st, err := s.newState(cfg, users, s.state.Load())
+	if err != nil {
+		return err
+	}
+	s.state.Store(st)
+	return nil
+}
+
+func (s *Server) newState(cfg *config.Config, users *passdb.DB, old *state) (*state, error) {
+	strategy, err := zerocopy.ParseStrategy(readPath(cfg))
+	if err != nil {
+		return nil, err
+	}
+	st := &state{cfg: cfg, users: users, strategy: strategy, shares: make(map[string]*share)}
+	for _, sc := range cfg.Shares {
+		key := strings.ToLower(sc.Name)
+		if key == "ipc$" {
+			continue
+		}
+		if old != nil {
+			if prev, ok := old.shares[key]; ok && prev.fs != nil && prev.cfg.Path == sc.Path {
+				st.shares[key] = &share{cfg: sc, fs: prev.fs}
+				continue
+			}
+		}
+		fs, err := vfs.New(sc.Path)
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: share %q: %w", sc.File, sc.Line, sc.Name, err)
+		}
+		st.shares[key] = &share{cfg: sc, fs: fs}
+	}
+	st.shares["ipc$"] = &share{cfg: config.Share{Name: "IPC$", Comment: "IPC Service (" + cfg.Global.ServerString + ")", GuestOK: true}, ipc: true}
+	return st, nil
+}
+
+// readPath is the strategy the configuration asks for: `read path`, where `use sendfile = no` means copy.
+func readPath(cfg *config.Config) string {
+	if cfg.Global.ReadPath != "" {
+		return cfg.Global.ReadPath
+	}
+	if !cfg.Global.UseSendfile {
+		return "copy"
+	}
+	return "sendfile"
+}
+
+// Stats returns a snapshot of the read-path counters.
+func (s *Server) Stats() zerocopy.Snapshot { return s.stats.Snapshot() }
+
+// Serve accepts connections on l until Shutdown or Close; it always returns a non-nil error.
+func (s *Server) Serve(l net.Listener) error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return ErrServerClosed
+	}
+	s.listeners[l] = struct{}{}
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.listeners, l)
+		s.mu.Unlock()
+	}()
+	var delay time.Duration
+	for {
+		nc, err := l.Accept()
+		if err != nil {
+			s.mu.Lock()
+			closed := s.closed
+			s.mu.Unlock()
+			if closed {
+				return ErrServerClosed
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+				s.log.Warn().Err(err).Dur("retry_in", delay).Msg("accept")
+				time.Sleep(delay)
+				continue
+			}
+			return err
+		}
+		delay = 0
+		tc, ok := nc.(*net.TCPConn)
+		if !ok {
+			nc.Close()
+			continue
+		}
+		c, err := s.newConn(tc)
+		if err != nil {
+			s.log.Error().Err(err).Msg("new connection")
+			nc.Close()
+			continue
+		}
+		s.mu.Lock()
+		if s.closed {
+			s.mu.Unlock()
+			c.close()
+			return ErrServerClosed
+		}
+		s.conns[c] = struct{}{}
+		s.connWG.Add(1)
+		s.mu.Unlock()
+		go func() {
+			defer s.connWG.Done()
+			c.serve()
+			s.mu.Lock()
+			delete(s.conns, c)
+			s.mu.Unlock()
+		}()
+	}
+}
+
+// Shutdown stops accepting, lets responses in flight finish until ctx is done, then closes every
+// connection. It returns ctx.Err() if connections had to be cut.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.closed = true
+	for l := range s.listeners {
+		l.Close()
+	}
+	conns := make([]*conn, 0, len(s.conns))
+	for c := range s.conns {
+		conns = append(conns, c)
+	}
+	s.mu.Unlock()
+	for _, c := range conns {
+		c.drain()
+	}
+	done := make(chan struct{})
+	go func() { s.connWG.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		for _, c := range conns {
+			c.close()
+		}
+		<-done
+		return ctx.Err()
+	}
+}
+
+// Close closes every listener and connection at once.
+func (s *Server) Close() error {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := s.Shutdown(ctx)
+	if errors.Is(err, context.Canceled) {
+		err = nil
+	}
+	return err
+}

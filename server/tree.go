@@ -1,0 +1,114 @@
+package server
+
+import (
+	"os/user"
+	"slices"
+	"strings"
+
+	"github.com/zsmbd/zsmbd/smb"
+)
+
+// Access masks granted on a tree (MS-SMB2 2.2.10 MaximalAccess): shares are read-only, so read, execute
+// and read-control; IPC$ pipes can be written (DCE/RPC requests go through WRITE).
+const (
+	readOnlyAccess = 0x001200A9 // FILE_GENERIC_READ | FILE_GENERIC_EXECUTE
+	pipeAccess     = 0x001F01FF
+)
+
+// tree is a TREE_CONNECT of a session to a share.
+type tree struct {
+	id    uint32
+	sess  *session
+	share *share
+}
+
+// tree looks up a tree of the session (MS-SMB2 3.3.5.2.11).
+func (s *session) tree(id uint32) (*tree, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t := s.trees[id]; t != nil {
+		return t, nil
+	}
+	return nil, smb.StatusNetworkNameDeleted
+}
+
+// handleTreeConnect answers TREE_CONNECT (MS-SMB2 3.3.5.7): \\anyname\share, with Samba's rules for who
+// may connect.
+func handleTreeConnect(r *request) error {
+	var req smb.TreeConnectRequest
+	if err := req.Decode(r.msg); err != nil {
+		return smb.StatusInvalidParameter
+	}
+	name := req.Path
+	if i := strings.LastIndexByte(name, '\\'); i >= 0 {
+		name = name[i+1:]
+	}
+	st := r.c.srv.state.Load()
+	sh := st.shares[strings.ToLower(name)]
+	if sh == nil {
+		return smb.StatusBadNetworkName
+	}
+	s := r.sess
+	s.mu.Lock()
+	guest, anonymous, user := s.guest, s.anonymous, s.user
+	s.mu.Unlock()
+	switch {
+	case sh.ipc:
+	case anonymous:
+		return smb.StatusAccessDenied // anonymous sessions reach IPC$ only
+	case guest && !sh.cfg.GuestOK:
+		return smb.StatusAccessDenied
+	case guest && len(sh.cfg.ValidUsers) > 0:
+		return smb.StatusAccessDenied
+	case !guest && !userAllowed(sh.cfg.ValidUsers, user):
+		r.c.log.Info().Str("user", user).Str("share", sh.cfg.Name).Msg("tree connect refused: not in valid users")
+		return smb.StatusAccessDenied
+	}
+	r.c.mu.Lock()
+	r.c.nextID++
+	t := &tree{id: uint32(r.c.nextID), sess: s, share: sh}
+	r.c.mu.Unlock()
+	s.mu.Lock()
+	s.trees[t.id] = t
+	s.mu.Unlock()
+	r.hdr.TreeID = t.id
+	resp := smb.TreeConnectResponse{ShareType: smb.ShareTypeDisk, MaximalAccess: readOnlyAccess}
+	if sh.ipc {
+		resp.ShareType, resp.MaximalAccess = smb.ShareTypePipe, pipeAccess
+	}
+	r.out = resp.AppendTo(r.out)
+	r.c.log.Debug().Uint64("session", s.id).Uint32("tree", t.id).Str("share", sh.cfg.Name).Msg("tree connect")
+	return nil
+}
+
+// handleTreeDisconnect answers TREE_DISCONNECT and closes the tree's opens.
+func handleTreeDisconnect(r *request) error {
+	var req smb.TreeDisconnectRequest
+	if err := req.Decode(r.msg); err != nil {
+		return smb.StatusInvalidParameter
+	}
+	t := r.tree
+	r.sess.mu.Lock()
+	delete(r.sess.trees, t.id)
+	r.sess.mu.Unlock()
+	r.c.closeOpens(func(o *open) bool { return o.tree == t })
+	r.out = (&smb.TreeDisconnectResponse{}).AppendTo(r.out)
+	return nil
+}
+
+// inUnixGroup reports whether the Unix user is a member of the group (primary or supplementary).
+func inUnixGroup(name, group string) bool {
+	u, err := user.Lookup(name)
+	if err != nil {
+		return false
+	}
+	g, err := user.LookupGroup(group)
+	if err != nil {
+		return false
+	}
+	ids, err := u.GroupIds()
+	if err != nil {
+		return u.Gid == g.Gid
+	}
+	return u.Gid == g.Gid || slices.Contains(ids, g.Gid)
+}
