@@ -1,0 +1,156 @@
+package integration
+
+import (
+	"fmt"
+	"net"
+	"sync/atomic"
+	"testing"
+
+	"github.com/zsmbd/zsmbd/config"
+	"github.com/zsmbd/zsmbd/smb"
+)
+
+// TestLogonEachDialect logs on as a user (signed) and as guest at every dialect, mounts the share and
+// logs off.
+func TestLogonEachDialect(t *testing.T) {
+	tg := startServer(t)
+	for _, d := range dialects {
+		for _, who := range []string{"user", "guest"} {
+			t.Run(d.name+"/"+who, func(t *testing.T) {
+				o := dialOpts{dialect: d.id}
+				if who == "user" {
+					o = userOpts(tg, d.id, true)
+				}
+				s, err := dial(t, tg, o)
+				if err != nil {
+					t.Fatalf("dial: %v", err)
+				}
+				fs, err := s.Mount(tg.Share)
+				if err != nil {
+					t.Fatalf("mount: %v", err)
+				}
+				if _, err := fs.Stat("one.bin"); err != nil {
+					t.Fatalf("stat: %v", err)
+				}
+				if err := fs.Umount(); err != nil {
+					t.Fatalf("umount: %v", err)
+				}
+				if err := s.Logoff(); err != nil {
+					t.Fatalf("logoff: %v", err)
+				}
+			})
+		}
+	}
+}
+
+func TestWrongPassword(t *testing.T) {
+	tg := startServer(t)
+	for _, d := range []uint16{smb.Dialect210, smb.Dialect311} {
+		_, err := dial(t, tg, dialOpts{dialect: d, user: tg.User, password: "not " + tg.Password})
+		wantStatus(t, err, smb.StatusLogonFailure)
+	}
+}
+
+func TestUnknownUserWithoutMapToGuest(t *testing.T) {
+	tg := startServer(t, func(c *config.Config) { c.Global.MapToGuest = config.MapToGuestNever })
+	_, err := dial(t, tg, dialOpts{user: "mallory", password: "x"})
+	wantStatus(t, err, smb.StatusLogonFailure)
+}
+
+func TestValidUsers(t *testing.T) {
+	tg := startServer(t)
+	mustMount(t, tg, userOpts(tg, 0, true), "private")
+
+	s, err := dial(t, tg, dialOpts{user: otherUser, password: otherPass, sign: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Mount("private")
+	wantStatus(t, err, smb.StatusAccessDenied)
+
+	g, err := dial(t, tg, dialOpts{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = g.Mount("private")
+	wantStatus(t, err, smb.StatusAccessDenied)
+}
+
+func TestUnknownShare(t *testing.T) {
+	tg := startServer(t)
+	s, err := dial(t, tg, userOpts(tg, 0, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Mount("nosuchshare")
+	wantStatus(t, err, smb.StatusBadNetworkName)
+}
+
+// TestSigningRequired: `server signing = mandatory` makes go-smb2 sign and verify everything, and a guest
+// still connects unsigned.
+func TestSigningRequired(t *testing.T) {
+	tg := startServer(t, func(c *config.Config) { c.Global.ServerSigning = config.SigningMandatory })
+	for _, d := range dialects {
+		t.Run(d.name, func(t *testing.T) {
+			fs := mustMount(t, tg, userOpts(tg, d.id, true), tg.Share)
+			if _, err := fs.ReadFile("page.bin"); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// tamperConn flips a bit in the signature of the nth SMB2 request written after arming.
+type tamperConn struct {
+	net.Conn
+	armed   atomic.Bool
+	tampers atomic.Int32
+}
+
+func (c *tamperConn) Write(b []byte) (int, error) {
+	// go-smb2 writes the 4-byte transport header and the message in separate calls.
+	if c.armed.Load() && len(b) >= 64 && b[0] == 0xFE && b[16]&0x08 != 0 {
+		c.armed.Store(false)
+		c.tampers.Add(1)
+		b = append([]byte(nil), b...)
+		b[48] ^= 0x01
+	}
+	return c.Conn.Write(b)
+}
+
+// TestTamperedSignatureRefused: a signed request whose signature does not verify is refused with
+// STATUS_ACCESS_DENIED, at every signing algorithm.
+func TestTamperedSignatureRefused(t *testing.T) {
+	tg := startServer(t)
+	for _, d := range dialects {
+		t.Run(d.name, func(t *testing.T) {
+			var tc *tamperConn
+			o := userOpts(tg, d.id, true)
+			o.wrap = func(c net.Conn) net.Conn { tc = &tamperConn{Conn: c}; return tc }
+			s, err := dial(t, tg, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.armed.Store(true)
+			_, err = s.Mount(tg.Share)
+			if tc.tampers.Load() != 1 {
+				t.Fatal("no signed request was tampered with")
+			}
+			wantStatus(t, err, smb.StatusAccessDenied)
+			// The session survives: an honest request still works.
+			if _, err := s.Mount(tg.Share); err != nil {
+				t.Fatalf("mount after a refused request: %v", err)
+			}
+		})
+	}
+}
+
+func TestManySessions(t *testing.T) {
+	tg := startServer(t)
+	for i := range 5 {
+		fs := mustMount(t, tg, userOpts(tg, 0, i%2 == 0), tg.Share)
+		if _, err := fs.Stat("one.bin"); err != nil {
+			t.Fatal(fmt.Errorf("session %d: %w", i, err))
+		}
+	}
+}

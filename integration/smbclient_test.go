@@ -1,0 +1,74 @@
+package integration
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+)
+
+// requireTool returns the path of a client program, skipping the test where it is missing, except in
+// CI (CI=true), where a missing interop client is a failure: .ci/run installs them.
+func requireTool(t testing.TB, name, pkg string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is required when CI=true (Debian package %s)", name, pkg)
+		}
+		t.Skipf("%s not installed (Debian package %s)", name, pkg)
+	}
+	return p
+}
+
+// smbclient runs smbclient against tg with the given arguments after the service name and returns its
+// combined output.
+func smbclient(t testing.TB, tg *target, service string, args ...string) (string, error) {
+	t.Helper()
+	bin := requireTool(t, "smbclient", "smbclient")
+	host, port, err := net.SplitHostPort(tg.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	// An empty configuration keeps the machine's smb.conf out of the test.
+	conf := t.TempDir() + "/smb.conf"
+	os.WriteFile(conf, []byte("[global]\n"), 0o644)
+	full := append([]string{"-s", conf, "//" + host + "/" + service, "-p", port}, args...)
+	cmd := exec.CommandContext(ctx, bin, full...)
+	cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err = cmd.Run()
+	return out.String(), err
+}
+
+// TestSmbclientLogon: smbclient at each dialect, signed and unsigned, logs on and exits; a wrong
+// password is NT_STATUS_LOGON_FAILURE.
+func TestSmbclientLogon(t *testing.T) {
+	tg := startServer(t)
+	for _, d := range dialects {
+		for _, signing := range []string{"sign", "off"} {
+			t.Run(d.name+"/"+signing, func(t *testing.T) {
+				out, err := smbclient(t, tg, tg.Share, "-U", tg.User+"%"+tg.Password,
+					"--option=clientmaxprotocol="+d.name, "--option=clientminprotocol="+d.name,
+					"--client-protection="+signing, "-c", "exit")
+				if err != nil {
+					t.Fatalf("smbclient: %v\n%s", err, out)
+				}
+			})
+		}
+		t.Run(d.name+"/wrong-password", func(t *testing.T) {
+			out, err := smbclient(t, tg, tg.Share, "-U", tg.User+"%wrong",
+				"--option=clientmaxprotocol="+d.name, "--option=clientminprotocol="+d.name, "-c", "exit")
+			if err == nil || !strings.Contains(out, "NT_STATUS_LOGON_FAILURE") {
+				t.Fatalf("want NT_STATUS_LOGON_FAILURE, got err=%v\n%s", err, out)
+			}
+		})
+	}
+}
