@@ -186,7 +186,12 @@ func (s *Server) Authenticate(auth []byte, lookup func(user, domain string) (ntH
 		return &res, nil
 	}
 	// An NTLMv1 response is exactly 24 bytes; an empty one means LM only. MS-NLMP 2.2.2.6
+	// An unknown user is reported as such whatever the response, as Samba does, so that
+	// `map to guest = bad user` also maps `smbclient -N` (user root, no password) to guest.
 	if len(nt) == 0 || len(nt) == 24 {
+		if _, ok := lookup(res.User, res.Domain); !ok {
+			return &res, ErrNoSuchUser
+		}
 		return nil, ErrNTLMv1
 	}
 	// NTProofStr (16) + the fixed part of NTLMv2_CLIENT_CHALLENGE (28). MS-NLMP 2.2.2.7

@@ -409,6 +409,8 @@ func TestAuthenticate(t *testing.T) {
 		{"unknown user", clientOpts{user: "mallory", domain: "WORKGROUP", password: "pw"}, ErrNoSuchUser},
 		{"NTLMv1", clientOpts{user: "alice", domain: "WORKGROUP", password: "pw", ntResponse: make([]byte, 24)}, ErrNTLMv1},
 		{"LM only", clientOpts{user: "alice", domain: "WORKGROUP", password: "pw", ntResponse: []byte{}}, ErrNTLMv1},
+		{"unknown user, no password", clientOpts{user: "root", domain: "WORKGROUP", ntResponse: []byte{}}, ErrNoSuchUser},
+		{"unknown user, NTLMv1", clientOpts{user: "root", domain: "WORKGROUP", password: "pw", ntResponse: make([]byte, 24)}, ErrNoSuchUser},
 		{"short NTLMv2", clientOpts{user: "alice", domain: "WORKGROUP", password: "pw", ntResponse: make([]byte, 43)}, ErrMalformed},
 		{"AV pairs without EOL", clientOpts{user: "alice", domain: "WORKGROUP", password: "pw", ntResponse: bytes.Repeat([]byte{1}, 60)}, ErrMalformed},
 	} {
