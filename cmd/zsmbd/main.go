@@ -53,6 +53,8 @@ type options struct {
 	shares     shareFlags
 	logLevel   string
 	readPath   string
+	// defaultShare is set when neither -config nor -share was given: the current directory is served.
+	defaultShare bool
 }
 
 func run(args []string, stderr io.Writer) int {
@@ -115,7 +117,7 @@ func run(args []string, stderr io.Writer) int {
 			}
 		}()
 	}
-	if opt.configFile == "" && len(opt.shares) == 0 {
+	if opt.defaultShare {
 		fmt.Fprintln(stderr, howToReach(listeners[0].Addr(), cfg.Shares[0].Name))
 	}
 
@@ -150,6 +152,7 @@ func loadConfig(opt *options) (*config.Config, error) {
 		cfg = c
 	}
 	if opt.configFile == "" && len(opt.shares) == 0 {
+		opt.defaultShare = true
 		wd, err := os.Getwd()
 		if err != nil {
 			return nil, err
