@@ -72,3 +72,18 @@ func TestSmbclientLogon(t *testing.T) {
 		})
 	}
 }
+
+// TestSmbclientNoPassword: `smbclient -N` logs on as the local user (here one the server does not
+// know) with no password; `map to guest = bad user` makes that a guest, as with Samba, so guest
+// shares open and shares without `guest ok` do not.
+func TestSmbclientNoPassword(t *testing.T) {
+	tg := startServer(t)
+	out, err := smbclient(t, tg, tg.Share, "-N", "-U", "nosuchuser", "-c", "ls one.bin")
+	if err != nil || !strings.Contains(out, "one.bin") {
+		t.Fatalf("guest share with -N: err=%v\n%s", err, out)
+	}
+	out, err = smbclient(t, tg, "private", "-N", "-U", "nosuchuser", "-c", "ls")
+	if err == nil || !strings.Contains(out, "NT_STATUS_ACCESS_DENIED") {
+		t.Fatalf("private share with -N: want NT_STATUS_ACCESS_DENIED, got err=%v\n%s", err, out)
+	}
+}
