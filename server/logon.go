@@ -194,6 +194,19 @@ func (st *sessionSetup) authenticate(r *request, req *smb.SessionSetupRequest, s
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.setup = nil
+	if s.valid {
+		// Re-authentication (MS-SMB2 3.3.5.5.3): the session keeps its keys, trees and opens, so it
+		// must stay the same identity; Samba refuses a change of user the same way.
+		if s.guest != guest || s.anonymous != (!guest && res.Anonymous) || !guest && !strings.EqualFold(s.user, entryName) {
+			c.log.Warn().Uint64("session", s.id).Str("user", s.user).Str("new_user", res.User).Msg("re-authentication as another user refused")
+			return 0, nil, smb.StatusAccessDenied
+		}
+		if s.signer != nil && (neg.dialect == smb.Dialect311 || s.signingRequired) {
+			r.signWith = s.signer
+		}
+		c.log.Info().Uint64("session", s.id).Str("user", s.user).Msg("re-authenticated")
+		return smb.StatusSuccess, token, nil
+	}
 	s.valid = true
 	s.guest, s.anonymous = guest, !guest && res.Anonymous
 	switch {
