@@ -49,7 +49,7 @@ func handleCreate(r *request) error {
 		if req.CreateDisposition == smb.FileOpenIf && errors.Is(err, vfs.ErrNotFound) {
 			return smb.StatusAccessDenied // it would be created
 		}
-		return vfsStatus(err)
+		return r.lookupStatus(req.Name, err)
 	}
 	info := f.Info
 	switch {
@@ -130,18 +130,40 @@ func (r *request) createPipe(req *smb.CreateRequest) error {
 	return nil
 }
 
+// lookupStatus maps the error of opening name. Samba 4.17 with `wide links = no` answers a symbolic
+// link that leaves the share, and a link loop, as if the name did not exist: the final component
+// STATUS_OBJECT_NAME_NOT_FOUND, an intermediate one STATUS_OBJECT_PATH_NOT_FOUND (observed with
+// smbclient). vfs does not say which component failed, so the parent is looked up again, on this
+// error path only.
+func (r *request) lookupStatus(name string, err error) smb.Status {
+	if errors.Is(err, vfs.ErrAboveRoot) || !errors.Is(err, vfs.ErrEscapes) && !errors.Is(err, vfs.ErrLoop) {
+		return vfsStatus(err)
+	}
+	name = strings.TrimRight(name, "\\")
+	i := strings.LastIndexByte(name, '\\')
+	if i < 0 {
+		return smb.StatusObjectNameNotFound
+	}
+	if info, err := r.tree.share.fs.Stat(name[:i]); err != nil || !info.IsDir {
+		return smb.StatusObjectPathNotFound
+	}
+	return smb.StatusObjectNameNotFound
+}
+
 // vfsStatus maps a vfs or system error to the NTSTATUS Samba answers with.
 func vfsStatus(err error) smb.Status {
 	var errno syscall.Errno
 	switch {
+	case errors.Is(err, vfs.ErrAboveRoot):
+		return smb.StatusObjectPathSyntaxBad // Samba's check_path_syntax
 	case errors.Is(err, vfs.ErrNameInvalid):
 		return smb.StatusObjectNameInvalid
 	case errors.Is(err, vfs.ErrNotFound), errors.Is(err, vfs.ErrStream):
 		return smb.StatusObjectNameNotFound
 	case errors.Is(err, vfs.ErrPathNotFound):
 		return smb.StatusObjectPathNotFound
-	case errors.Is(err, vfs.ErrEscapes):
-		return smb.StatusAccessDenied
+	case errors.Is(err, vfs.ErrEscapes), errors.Is(err, vfs.ErrLoop):
+		return smb.StatusObjectNameNotFound // see lookupStatus
 	case errors.Is(err, fs.ErrPermission):
 		return smb.StatusAccessDenied
 	case errors.Is(err, fs.ErrNotExist):
