@@ -1,0 +1,436 @@
+package integration
+
+import (
+	"encoding/binary"
+	"net"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf16"
+
+	"github.com/zsmbd/zsmbd/smb"
+	"github.com/zsmbd/zsmbd/smb/fscc"
+)
+
+// rawClient is a small SMB2 client for requests go-smb2 cannot express: other sessions' FileIds,
+// unknown SessionIds, chosen information classes and output buffer lengths. It speaks 2.0.2 to 3.0.2
+// (no negotiate contexts), logs on as guest (no signing) and sends one request at a time.
+type rawClient struct {
+	t     testing.TB
+	nc    net.Conn
+	tg    *target
+	msgID uint64
+}
+
+func dialRawClient(t testing.TB, tg *target) *rawClient {
+	t.Helper()
+	nc, err := net.DialTimeout("tcp", tg.Addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { nc.Close() })
+	nc.SetDeadline(time.Now().Add(60 * time.Second))
+	c := &rawClient{t: t, nc: nc, tg: tg}
+	neg := smb.NegotiateRequest{SecurityMode: smb.SecurityModeSigningEnabled,
+		Dialects: []uint16{smb.Dialect202, smb.Dialect210, smb.Dialect300, smb.Dialect302}}
+	if h, _ := c.call(smb.Header{Command: smb.Negotiate}, neg.AppendTo); h.Status != smb.StatusSuccess {
+		t.Fatalf("NEGOTIATE: %v", h.Status)
+	}
+	return c
+}
+
+// call sends one request with the next MessageId and returns the response header and message.
+func (c *rawClient) call(h smb.Header, body func([]byte) []byte) (smb.Header, []byte) {
+	c.t.Helper()
+	h.MessageID, h.Credits = c.msgID, 8
+	if h.Command != smb.Negotiate {
+		h.CreditCharge = 1
+	}
+	c.msgID++
+	msg := body(h.AppendTo(nil))
+	frame := make([]byte, smb.TransportHeaderSize, smb.TransportHeaderSize+len(msg))
+	smb.PutTransportHeader(frame, len(msg))
+	if _, err := c.nc.Write(append(frame, msg...)); err != nil {
+		c.t.Fatal(err)
+	}
+	resp, err := smb.ReadFrame(c.nc, nil, 1<<24)
+	if err != nil {
+		c.t.Fatalf("%v: reading the response: %v", h.Command, err)
+	}
+	rh, err := smb.DecodeHeader(resp)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if rh.MessageID != h.MessageID || rh.Command != h.Command {
+		c.t.Fatalf("sent %v #%d, got %v #%d", h.Command, h.MessageID, rh.Command, rh.MessageID)
+	}
+	return rh, resp
+}
+
+// logonGuest sets up a session with bare NTLMSSP as a user the server does not know, which
+// `map to guest = bad user` makes a guest, and returns its SessionId.
+func (c *rawClient) logonGuest() uint64 {
+	c.t.Helper()
+	const flags = 0x00000001 | 0x00000004 | 0x00000200 | 0x00080000 // UNICODE, REQUEST_TARGET, NTLM, EXTENDED_SESSIONSECURITY
+	// NEGOTIATE_MESSAGE (MS-NLMP 2.2.1.1) with empty domain and workstation fields.
+	negotiate := binary.LittleEndian.AppendUint32(binary.LittleEndian.AppendUint32([]byte("NTLMSSP\x00"), 1), flags)
+	negotiate = append(negotiate, make([]byte, 16)...)
+	setup := smb.SessionSetupRequest{SecurityMode: smb.SecurityModeSigningEnabled, SecurityBuffer: negotiate}
+	h, _ := c.call(smb.Header{Command: smb.SessionSetup}, setup.AppendTo)
+	if h.Status != smb.StatusMoreProcessingRequired {
+		c.t.Fatalf("SESSION_SETUP 1: %v", h.Status)
+	}
+	// AUTHENTICATE_MESSAGE (MS-NLMP 2.2.1.3): an NTLMv2-shaped response (NTProofStr, the fixed
+	// client challenge, MsvAvEOL) for an unknown user; no proof is checked for a name without a password.
+	user := utf16le("raw-guest")
+	nt := make([]byte, 16+28+4)
+	nt[16], nt[17] = 1, 1 // RespType, HiRespType
+	field := func(b []byte, n, off int) []byte {
+		b = binary.LittleEndian.AppendUint16(b, uint16(n))
+		b = binary.LittleEndian.AppendUint16(b, uint16(n))
+		return binary.LittleEndian.AppendUint32(b, uint32(off))
+	}
+	const payload = 64
+	auth := binary.LittleEndian.AppendUint32([]byte("NTLMSSP\x00"), 3)
+	auth = field(auth, 0, payload)                 // LmChallengeResponse
+	auth = field(auth, len(nt), payload)           // NtChallengeResponse
+	auth = field(auth, 0, payload)                 // DomainName
+	auth = field(auth, len(user), payload+len(nt)) // UserName
+	auth = field(auth, 0, payload)                 // Workstation
+	auth = field(auth, 0, payload)                 // EncryptedRandomSessionKey
+	auth = binary.LittleEndian.AppendUint32(auth, flags)
+	auth = append(append(auth, nt...), user...)
+	setup.SecurityBuffer = auth
+	h, resp := c.call(smb.Header{Command: smb.SessionSetup, SessionID: h.SessionID}, setup.AppendTo)
+	var sr smb.SessionSetupResponse
+	if h.Status != smb.StatusSuccess || sr.Decode(resp) != nil || sr.SessionFlags&smb.SessionFlagIsGuest == 0 {
+		c.t.Fatalf("SESSION_SETUP 2: %v, flags %#x", h.Status, sr.SessionFlags)
+	}
+	return h.SessionID
+}
+
+func utf16le(s string) []byte {
+	var b []byte
+	for _, u := range utf16.Encode([]rune(s)) {
+		b = binary.LittleEndian.AppendUint16(b, u)
+	}
+	return b
+}
+
+// treeConnect connects session sess to share and returns the TreeId.
+func (c *rawClient) treeConnect(sess uint64, share string) uint32 {
+	c.t.Helper()
+	host, _, _ := net.SplitHostPort(c.tg.Addr)
+	req := smb.TreeConnectRequest{Path: `\\` + host + `\` + share}
+	h, _ := c.call(smb.Header{Command: smb.TreeConnect, SessionID: sess}, req.AppendTo)
+	if h.Status != smb.StatusSuccess {
+		c.t.Fatalf("TREE_CONNECT %s: %v", share, h.Status)
+	}
+	return h.TreeID
+}
+
+// handle is a session and tree to send requests on.
+type handle struct {
+	sess uint64
+	tree uint32
+}
+
+func (c *rawClient) header(on handle, cmd smb.Command) smb.Header {
+	return smb.Header{Command: cmd, SessionID: on.sess, TreeID: on.tree}
+}
+
+// create opens name for reading (FILE_OPEN) and returns its FileId and the status.
+func (c *rawClient) create(on handle, name string) (smb.FileID, smb.Status) {
+	c.t.Helper()
+	req := smb.CreateRequest{
+		ImpersonationLevel: smb.ImpersonationImpersonation,
+		DesiredAccess:      smb.FileReadData | smb.FileReadAttributes | smb.ReadControl,
+		ShareAccess:        smb.FileShareRead | smb.FileShareWrite | smb.FileShareDelete,
+		CreateDisposition:  smb.FileOpen,
+		Name:               name,
+	}
+	h, resp := c.call(c.header(on, smb.Create), req.AppendTo)
+	var cr smb.CreateResponse
+	if h.Status == smb.StatusSuccess {
+		if err := cr.Decode(resp); err != nil {
+			c.t.Fatal(err)
+		}
+	}
+	return cr.FileID, h.Status
+}
+
+func (c *rawClient) mustCreate(on handle, name string) smb.FileID {
+	c.t.Helper()
+	id, st := c.create(on, name)
+	if st != smb.StatusSuccess {
+		c.t.Fatalf("CREATE %q: %v", name, st)
+	}
+	return id
+}
+
+// read reads n bytes at offset 0.
+func (c *rawClient) read(on handle, id smb.FileID, n uint32) ([]byte, smb.Status) {
+	c.t.Helper()
+	h, resp := c.call(c.header(on, smb.Read), (&smb.ReadRequest{FileID: id, Length: n}).AppendTo)
+	var rr smb.ReadResponse
+	if h.Status == smb.StatusSuccess {
+		if err := rr.Decode(resp); err != nil {
+			c.t.Fatal(err)
+		}
+	}
+	return rr.Data, h.Status
+}
+
+// queryInfo asks one information class with the given OutputBufferLength and returns the response
+// buffer (for a success or STATUS_BUFFER_OVERFLOW) or the ERROR response's data.
+func (c *rawClient) queryInfo(on handle, id smb.FileID, infoType, class uint8, addl, max uint32) ([]byte, smb.Status) {
+	c.t.Helper()
+	req := smb.QueryInfoRequest{InfoType: infoType, FileInfoClass: class, OutputBufferLength: max, AdditionalInformation: addl, FileID: id}
+	h, resp := c.call(c.header(on, smb.QueryInfo), req.AppendTo)
+	if smb.IsErrorResponse(resp) {
+		var er smb.ErrorResponse
+		if err := er.Decode(resp); err != nil {
+			c.t.Fatal(err)
+		}
+		return er.ErrorData, h.Status
+	}
+	var qr smb.QueryInfoResponse
+	if err := qr.Decode(resp); err != nil {
+		c.t.Fatal(err)
+	}
+	return qr.Buffer, h.Status
+}
+
+// queryDir sends one QUERY_DIRECTORY (FileNamesInformation) and returns the names it lists.
+func (c *rawClient) queryDir(on handle, id smb.FileID, pattern string, flags uint8) ([]string, smb.Status) {
+	c.t.Helper()
+	req := smb.QueryDirectoryRequest{FileInformationClass: 12, Flags: flags, FileID: id, OutputBufferLength: 64 << 10, FileName: pattern}
+	h, resp := c.call(c.header(on, smb.QueryDirectory), req.AppendTo)
+	if h.Status != smb.StatusSuccess {
+		return nil, h.Status
+	}
+	var qr smb.QueryDirectoryResponse
+	if err := qr.Decode(resp); err != nil {
+		c.t.Fatal(err)
+	}
+	// FILE_NAMES_INFORMATION (MS-FSCC 2.4.28): NextEntryOffset, FileIndex, FileNameLength, FileName.
+	var names []string
+	for b := qr.Buffer; len(b) >= 12; {
+		next, n := binary.LittleEndian.Uint32(b), binary.LittleEndian.Uint32(b[8:])
+		u := make([]uint16, n/2)
+		for i := range u {
+			u[i] = binary.LittleEndian.Uint16(b[12+2*i:])
+		}
+		names = append(names, string(utf16.Decode(u)))
+		if next == 0 {
+			break
+		}
+		b = b[next:]
+	}
+	return names, h.Status
+}
+
+func (c *rawClient) close(on handle, id smb.FileID) smb.Status {
+	c.t.Helper()
+	h, _ := c.call(c.header(on, smb.Close), (&smb.CloseRequest{FileID: id}).AppendTo)
+	return h.Status
+}
+
+// rawShare logs a raw client on as guest and connects it to the data share.
+func rawShare(t *testing.T, tg *target) (*rawClient, handle) {
+	c := dialRawClient(t, tg)
+	s := c.logonGuest()
+	return c, handle{s, c.treeConnect(s, tg.Share)}
+}
+
+// TestForeignFileID: an open belongs to its session and tree. Another session, another tree of the same
+// session and another connection get STATUS_FILE_CLOSED for its FileId, and the open still works for
+// its owner afterwards.
+func TestForeignFileID(t *testing.T) {
+	tg := startServer(t)
+	c, a := rawShare(t, tg)
+	id := c.mustCreate(a, "one.bin")
+	s2 := c.logonGuest()
+	otherSession := handle{s2, c.treeConnect(s2, tg.Share)}
+	otherTree := handle{a.sess, c.treeConnect(a.sess, tg.Share)}
+	c2, otherConn := rawShare(t, tg)
+	for _, x := range []struct {
+		name string
+		c    *rawClient
+		on   handle
+	}{{"other session", c, otherSession}, {"other tree", c, otherTree}, {"other connection", c2, otherConn}} {
+		if _, st := x.c.read(x.on, id, 1); st != smb.StatusFileClosed {
+			t.Errorf("%s: READ: %v, want STATUS_FILE_CLOSED", x.name, st)
+		}
+		if _, st := x.c.queryInfo(x.on, id, smb.InfoFile, fscc.FileBasicInformation, 0, 4096); st != smb.StatusFileClosed {
+			t.Errorf("%s: QUERY_INFO: %v, want STATUS_FILE_CLOSED", x.name, st)
+		}
+		if _, st := x.c.queryDir(x.on, id, "*", 0); st != smb.StatusFileClosed {
+			t.Errorf("%s: QUERY_DIRECTORY: %v, want STATUS_FILE_CLOSED", x.name, st)
+		}
+		if st := x.c.close(x.on, id); st != smb.StatusFileClosed {
+			t.Errorf("%s: CLOSE: %v, want STATUS_FILE_CLOSED", x.name, st)
+		}
+	}
+	if data, st := c.read(a, id, 1); st != smb.StatusSuccess || string(data) != string(Content("one.bin", 1)) {
+		t.Errorf("owner's READ after the refusals: %v %x", st, data)
+	}
+	if st := c.close(a, id); st != smb.StatusSuccess {
+		t.Errorf("owner's CLOSE: %v", st)
+	}
+	if _, st := c.read(a, id, 1); st != smb.StatusFileClosed {
+		t.Errorf("READ after CLOSE: %v, want STATUS_FILE_CLOSED", st)
+	}
+}
+
+// TestUnknownSessionID: a SessionId the server never gave (or one logged off) is
+// STATUS_USER_SESSION_DELETED.
+func TestUnknownSessionID(t *testing.T) {
+	tg := startServer(t)
+	c, a := rawShare(t, tg)
+	bogus := handle{a.sess ^ 0xdead_beef_0000, a.tree}
+	if _, st := c.create(bogus, "one.bin"); st != smb.StatusUserSessionDeleted {
+		t.Errorf("CREATE: %v, want STATUS_USER_SESSION_DELETED", st)
+	}
+	host, _, _ := net.SplitHostPort(tg.Addr)
+	h, _ := c.call(c.header(bogus, smb.TreeConnect), (&smb.TreeConnectRequest{Path: `\\` + host + `\` + tg.Share}).AppendTo)
+	if h.Status != smb.StatusUserSessionDeleted {
+		t.Errorf("TREE_CONNECT: %v, want STATUS_USER_SESSION_DELETED", h.Status)
+	}
+	if h, _ := c.call(c.header(a, smb.Logoff), func(b []byte) []byte { return append(b, 4, 0, 0, 0) }); h.Status != smb.StatusSuccess {
+		t.Fatalf("LOGOFF: %v", h.Status)
+	}
+	if _, st := c.create(a, "one.bin"); st != smb.StatusUserSessionDeleted {
+		t.Errorf("CREATE after LOGOFF: %v, want STATUS_USER_SESSION_DELETED", st)
+	}
+}
+
+// TestCreateStatuses: the exact status of each kind of bad name (go-smb2 folds the not-found ones into
+// one error): Samba 4.17's answers with `wide links = no`, checked against smbd.
+func TestCreateStatuses(t *testing.T) {
+	tg := startServer(t)
+	addLinks(t, localRoot(t, tg))
+	c, a := rawShare(t, tg)
+	for _, x := range []struct {
+		name string
+		want smb.Status
+	}{
+		{`one.bin`, smb.StatusSuccess},
+		{`\dir\nested\deep.txt`, smb.StatusSuccess},
+		{`one.bin::$DATA`, smb.StatusSuccess},
+		{`in-link\nested`, smb.StatusSuccess},
+		{`one.bin:stream`, smb.StatusObjectNameNotFound},
+		{`dir\missing`, smb.StatusObjectNameNotFound},
+		{`missing\deep.txt`, smb.StatusObjectPathNotFound},
+		{`one.bin\x`, smb.StatusObjectPathNotFound},
+		{`..\..\etc\passwd`, smb.StatusObjectPathSyntaxBad},
+		{`dir\..\..\one.bin`, smb.StatusObjectPathSyntaxBad},
+		{`out-abs`, smb.StatusObjectNameNotFound},
+		{`out-abs\x`, smb.StatusObjectPathNotFound},
+		{`out-rel`, smb.StatusObjectNameNotFound},
+		{`out-rel\passwd`, smb.StatusObjectPathNotFound},
+		{`loop1`, smb.StatusObjectNameNotFound},
+		{`loop1\x`, smb.StatusObjectPathNotFound},
+		{"one\x00.bin", smb.StatusObjectNameInvalid},
+		{`a*b`, smb.StatusObjectNameInvalid},
+	} {
+		id, st := c.create(a, x.name)
+		if st != x.want {
+			t.Errorf("CREATE %q: %v, want %v", x.name, st, x.want)
+		}
+		if st == smb.StatusSuccess {
+			c.close(a, id)
+		}
+	}
+}
+
+// TestQueryInfoStatuses: an unknown class is STATUS_INVALID_INFO_CLASS; an output buffer below a class's
+// fixed size is STATUS_INFO_LENGTH_MISMATCH with no data; one that cuts a variable-length name is
+// STATUS_BUFFER_OVERFLOW with exactly the bytes that fit (MS-FSCC, MS-FSA 2.1.5.12); a security
+// descriptor that does not fit is STATUS_BUFFER_TOO_SMALL with the size it needs (MS-SMB2 3.3.5.20.3).
+func TestQueryInfoStatuses(t *testing.T) {
+	tg := startServer(t)
+	c, a := rawShare(t, tg)
+	id := c.mustCreate(a, `dir\nested\deep.txt`)
+	for _, q := range []struct {
+		typ, class uint8
+	}{{smb.InfoFile, 0}, {smb.InfoFile, 200}, {smb.InfoFilesystem, 0}, {smb.InfoFilesystem, 200}} {
+		if _, st := c.queryInfo(a, id, q.typ, q.class, 0, 4096); st != smb.StatusInvalidInfoClass {
+			t.Errorf("type %d class %d: %v, want STATUS_INVALID_INFO_CLASS", q.typ, q.class, st)
+		}
+	}
+	for _, q := range []struct {
+		name       string
+		typ, class uint8
+		variable   bool // ends in a name that can be cut
+	}{
+		{"FileBasicInformation", smb.InfoFile, fscc.FileBasicInformation, false},
+		{"FileStandardInformation", smb.InfoFile, 5, false},
+		{"FileNetworkOpenInformation", smb.InfoFile, 34, false},
+		{"FileAllInformation", smb.InfoFile, fscc.FileAllInformation, true},
+		{"FileFsVolumeInformation", smb.InfoFilesystem, fscc.FileFsVolumeInformation, true},
+		{"FileFsAttributeInformation", smb.InfoFilesystem, 5, true},
+		{"FileFsFullSizeInformation", smb.InfoFilesystem, 7, false},
+	} {
+		full, st := c.queryInfo(a, id, q.typ, q.class, 0, 4096)
+		if st != smb.StatusSuccess || len(full) == 0 {
+			t.Errorf("%s: %v, %d bytes", q.name, st, len(full))
+			continue
+		}
+		if got, st := c.queryInfo(a, id, q.typ, q.class, 0, 0); st != smb.StatusInfoLengthMismatch || len(got) > 1 {
+			t.Errorf("%s in 0 bytes: %v with %d bytes, want STATUS_INFO_LENGTH_MISMATCH and none", q.name, st, len(got))
+		}
+		// Two bytes short: one UTF-16 code unit of a name is cut.
+		short := len(full) - 2
+		got, st := c.queryInfo(a, id, q.typ, q.class, 0, uint32(short))
+		switch {
+		case !q.variable && st != smb.StatusInfoLengthMismatch:
+			t.Errorf("%s in %d of %d bytes: %v, want STATUS_INFO_LENGTH_MISMATCH", q.name, short, len(full), st)
+		case q.variable && (st != smb.StatusBufferOverflow || string(got) != string(full[:short])):
+			t.Errorf("%s in %d of %d bytes: %v with %d bytes, want STATUS_BUFFER_OVERFLOW and the first %d",
+				q.name, short, len(full), st, len(got), short)
+		}
+	}
+	const secInfo = smb.OwnerSecurityInformation | smb.GroupSecurityInformation | smb.DACLSecurityInformation
+	need, st := c.queryInfo(a, id, smb.InfoSecurity, 0, secInfo, 8)
+	if st != smb.StatusBufferTooSmall || len(need) != 4 {
+		t.Fatalf("security descriptor in 8 bytes: %v with %d bytes of error data, want STATUS_BUFFER_TOO_SMALL and 4", st, len(need))
+	}
+	n := binary.LittleEndian.Uint32(need)
+	if sd, st := c.queryInfo(a, id, smb.InfoSecurity, 0, secInfo, n); st != smb.StatusSuccess || uint32(len(sd)) != n {
+		t.Errorf("security descriptor in the %d bytes asked for: %v with %d bytes", n, st, len(sd))
+	}
+}
+
+// TestQueryDirectoryStatuses: a first query that matches nothing is STATUS_NO_SUCH_FILE, the query after
+// the last entry STATUS_NO_MORE_FILES; RESTART_SCANS starts again.
+func TestQueryDirectoryStatuses(t *testing.T) {
+	tg := startServer(t)
+	c, a := rawShare(t, tg)
+	dir := c.mustCreate(a, "dir")
+	if _, st := c.queryDir(a, dir, "nomatch*", 0); st != smb.StatusNoSuchFile {
+		t.Errorf("no match: %v, want STATUS_NO_SUCH_FILE", st)
+	}
+	if _, st := c.queryDir(a, dir, "missing.txt", smb.RestartScans); st != smb.StatusNoSuchFile {
+		t.Errorf("exact missing name: %v, want STATUS_NO_SUCH_FILE", st)
+	}
+	for round := range 2 {
+		names, st := c.queryDir(a, dir, "*", smb.RestartScans)
+		if st != smb.StatusSuccess || strings.Join(names, ",") != ".,..,nested" {
+			t.Errorf("round %d: %v %q, want . .. nested", round, st, names)
+		}
+		if names, st := c.queryDir(a, dir, "*", 0); st != smb.StatusNoMoreFiles {
+			t.Errorf("round %d: after the last entry: %v %q, want STATUS_NO_MORE_FILES", round, st, names)
+		}
+	}
+	if names, st := c.queryDir(a, dir, "NESTED", smb.RestartScans); st != smb.StatusSuccess || len(names) != 1 || names[0] != "nested" {
+		t.Errorf("exact name in another case: %v %q", st, names)
+	}
+	if _, st := c.queryDir(a, dir, "*", 0); st != smb.StatusNoMoreFiles {
+		t.Errorf("after the exact name: %v, want STATUS_NO_MORE_FILES", st)
+	}
+	file := c.mustCreate(a, "one.bin")
+	if _, st := c.queryDir(a, file, "*", 0); st != smb.StatusInvalidParameter {
+		t.Errorf("QUERY_DIRECTORY of a file: %v, want STATUS_INVALID_PARAMETER", st)
+	}
+}
