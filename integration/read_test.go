@@ -1,0 +1,470 @@
+package integration
+
+// READ end to end: go-smb2 reads files of every size at random offsets through each read-path
+// strategy, as guest (unsigned) and as a user (signed), at each dialect, and the bytes must be the
+// bytes on disk; the server's read-path counters must say which path moved them.
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	smb2 "github.com/hirochachacha/go-smb2"
+
+	"github.com/zsmbd/zsmbd/config"
+	"github.com/zsmbd/zsmbd/zerocopy"
+)
+
+// strategies are the read-path strategies, by their configuration names.
+var strategies = []zerocopy.Strategy{zerocopy.Sendfile, zerocopy.Splice, zerocopy.Copy, zerocopy.Mmap}
+
+// bigFile is the 100 MiB file of the READ tests. It is not a DataFile (the Docker suite generates
+// those for every run); tests that need it add it with withBigFile.
+const (
+	bigName = "100m.bin"
+	bigSize = 100 << 20
+)
+
+var bigOnce = sync.OnceValue(func() []byte {
+	seed := sha256.Sum256([]byte(bigName))
+	b := make([]byte, bigSize)
+	rand.NewChaCha8(seed).Read(b)
+	return b
+})
+
+// withReadPath selects the read-path strategy (`read path`).
+func withReadPath(s zerocopy.Strategy) serverOption {
+	return func(cfg *config.Config) { cfg.Global.ReadPath = s.String() }
+}
+
+// shareRoot returns the path of a configured share, for options that add files to it.
+func shareRoot(cfg *config.Config, name string) string {
+	for _, s := range cfg.Shares {
+		if s.Name == name {
+			return s.Path
+		}
+	}
+	panic("no share " + name)
+}
+
+// withFile adds a file to the data share before the server starts.
+func withFile(t testing.TB, name string, data []byte) serverOption {
+	return func(cfg *config.Config) {
+		if err := os.WriteFile(filepath.Join(shareRoot(cfg, "data"), name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// withBigFile adds the 100 MiB file to the data share.
+func withBigFile(t testing.TB) serverOption { return withFile(t, bigName, bigOnce()) }
+
+// readFile is a file the READ tests read, with its bytes as they are on disk.
+type readFile struct {
+	name string
+	data []byte
+}
+
+// readFiles loads the data files of the READ-path sizes (and the big file) from the share's disk.
+func readFiles(t testing.TB, tg *target) []readFile {
+	t.Helper()
+	var files []readFile
+	names := []string{}
+	for _, f := range DataFiles {
+		if filepath.Ext(f.Name) == ".bin" {
+			names = append(names, f.Name)
+		}
+	}
+	names = append(names, bigName)
+	for _, n := range names {
+		b, err := os.ReadFile(filepath.Join(tg.Root, filepath.FromSlash(n)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, readFile{n, b})
+	}
+	return files
+}
+
+// testSeed returns the seed of a test's random offsets, logged so that a failure can be repeated
+// with ZSMBD_READ_SEED.
+func testSeed(t testing.TB) uint64 {
+	t.Helper()
+	seed := uint64(time.Now().UnixNano())
+	if s := os.Getenv("ZSMBD_READ_SEED"); s != "" {
+		v, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			t.Fatalf("ZSMBD_READ_SEED: %v", err)
+		}
+		seed = v
+	}
+	t.Logf("seed %d (ZSMBD_READ_SEED=%d repeats it)", seed, seed)
+	return seed
+}
+
+// readAt reads n bytes at off of an open file and checks them against data, the file on disk: go-smb2
+// returns what exists before end of file with no error, and io.EOF (STATUS_END_OF_FILE) for a read
+// that starts at or after it. It returns the number of bytes read.
+func readAt(f *smb2.File, name string, data []byte, off int64, n int) (int, error) {
+	buf := make([]byte, n)
+	got, err := f.ReadAt(buf, off)
+	size := int64(len(data))
+	if n > 0 && off >= size {
+		if !errors.Is(err, io.EOF) || got != 0 {
+			return got, fmt.Errorf("%s: read %d at %d (size %d): got %d, %v; want io.EOF", name, n, off, size, got, err)
+		}
+		return 0, nil
+	}
+	if err != nil {
+		return got, fmt.Errorf("%s: read %d at %d: %v", name, n, off, err)
+	}
+	want := data[off:min(off+int64(n), size)]
+	if got != len(want) {
+		return got, fmt.Errorf("%s: read %d at %d (size %d): got %d bytes, want %d", name, n, off, size, got, len(want))
+	}
+	if !bytes.Equal(buf[:got], want) {
+		i := 0
+		for i < got && buf[i] == want[i] {
+			i++
+		}
+		return got, fmt.Errorf("%s: read %d at %d: bytes differ from the disk from file offset %d", name, n, off, off+int64(i))
+	}
+	return got, nil
+}
+
+// randomRange picks a read of f: mostly inside the file, sometimes across or past its end; lengths
+// from 1 byte to a little over 2 MiB, so go-smb2 splits some into several READs.
+func randomRange(r *rand.Rand, size int64) (int64, int) {
+	n := 1 + r.IntN(2<<20+4097)
+	if r.IntN(8) == 0 {
+		n = 1 + r.IntN(64)
+	}
+	var off int64
+	switch k := r.IntN(10); {
+	case k == 0: // at or past the end
+		off = size + r.Int64N(3)
+	case k == 1: // across the end
+		off = max(0, size-int64(r.IntN(n+1)))
+	default:
+		if size > 0 {
+			off = r.Int64N(size)
+		}
+	}
+	return off, n
+}
+
+// readRandom reads each file k times at random ranges from rng and, when whole is set, once whole
+// (the big file only with bigWhole). It returns the bytes read.
+func readRandom(fs *smb2.Share, files []readFile, rng *rand.Rand, k int, whole, bigWhole bool) (int64, error) {
+	var total int64
+	for _, rf := range files {
+		f, err := fs.Open(rf.name)
+		if err != nil {
+			return total, fmt.Errorf("open %s: %v", rf.name, err)
+		}
+		if whole && (rf.name != bigName || bigWhole) {
+			n, err := readAt(f, rf.name, rf.data, 0, len(rf.data)+1)
+			total += int64(n)
+			if err != nil {
+				f.Close()
+				return total, err
+			}
+		}
+		for range k {
+			off, n := randomRange(rng, int64(len(rf.data)))
+			got, err := readAt(f, rf.name, rf.data, off, n)
+			total += int64(got)
+			if err != nil {
+				f.Close()
+				return total, err
+			}
+		}
+		if err := f.Close(); err != nil {
+			return total, fmt.Errorf("close %s: %v", rf.name, err)
+		}
+	}
+	return total, nil
+}
+
+// authModes are the two logons of the content tests: a guest session is never signed; go-smb2 signs
+// every request of a user session, so every response to it must be signed and take the copy path.
+var authModes = []struct {
+	name   string
+	signed bool
+}{{"guest-unsigned", false}, {"user-signed", true}}
+
+func (tg *target) opts(dialect uint16, signed bool) dialOpts {
+	if signed {
+		return userOpts(tg, dialect, true)
+	}
+	return dialOpts{dialect: dialect}
+}
+
+// checkPaths checks what the server's counters say moved the bytes of a test step: for unsigned
+// reads, the configured strategy moved every byte with no fallback; for signed ones, the strategy
+// moved nothing and every response fell back for signing.
+func checkPaths(t testing.TB, st zerocopy.Strategy, before, after zerocopy.Snapshot, signed bool, bytesRead int64) {
+	t.Helper()
+	b, a := before.Strategy(st), after.Strategy(st)
+	moved := a.FileBytes - b.FileBytes
+	signedFallbacks := after.Fallback(zerocopy.FallbackSigned) - before.Fallback(zerocopy.FallbackSigned)
+	if signed {
+		if moved != 0 || a.Responses != b.Responses {
+			t.Errorf("signed reads: %s moved %d bytes in %d responses, want none", st, moved, a.Responses-b.Responses)
+		}
+		if bytesRead > 0 && signedFallbacks == 0 {
+			t.Errorf("signed reads of %d bytes counted no signed fallback", bytesRead)
+		}
+		return
+	}
+	if moved != bytesRead {
+		t.Errorf("%s moved %d bytes of file data, the client read %d", st, moved, bytesRead)
+	}
+	if signedFallbacks != 0 {
+		t.Errorf("unsigned reads counted %d signed fallbacks", signedFallbacks)
+	}
+	for r := zerocopy.FallbackSigned; r <= zerocopy.FallbackNotRegular; r++ {
+		if d := after.Fallback(r) - before.Fallback(r); d != 0 {
+			t.Errorf("unsigned reads of regular files counted %d fallbacks for %s", d, r)
+		}
+	}
+	if d := a.PaddedResponses - b.PaddedResponses; d != 0 {
+		t.Errorf("%d responses padded with zeros; no file shrank", d)
+	}
+	switch st {
+	case zerocopy.Sendfile:
+		if a.Sendfile == b.Sendfile && moved > 0 {
+			t.Errorf("sendfile strategy made no sendfile calls")
+		}
+		if a.Pread != b.Pread {
+			t.Errorf("sendfile strategy made %d pread calls", a.Pread-b.Pread)
+		}
+	case zerocopy.Splice:
+		if a.Splice == b.Splice && moved > 0 {
+			t.Errorf("splice strategy made no splice calls")
+		}
+		if a.Pread != b.Pread {
+			t.Errorf("splice strategy made %d pread calls", a.Pread-b.Pread)
+		}
+	case zerocopy.Mmap:
+		if a.Mmap == b.Mmap && moved > 0 {
+			t.Errorf("mmap strategy made no mmap calls")
+		}
+		if a.Mmap-b.Mmap != a.Munmap-b.Munmap {
+			t.Errorf("mmap %d calls, munmap %d", a.Mmap-b.Mmap, a.Munmap-b.Munmap)
+		}
+	case zerocopy.Copy:
+		if a.Pread == b.Pread && moved > 0 {
+			t.Errorf("copy strategy made no pread calls")
+		}
+	}
+}
+
+// TestReadContent: every READ-path file size read at random offsets and whole, through each strategy,
+// as guest and signed user, at each dialect, returns the bytes on disk; the counters show the path.
+func TestReadContent(t *testing.T) {
+	seed := testSeed(t)
+	k := 4
+	if testing.Short() {
+		k = 2
+	}
+	for si, st := range strategies {
+		t.Run(st.String(), func(t *testing.T) {
+			tg := startServer(t, withReadPath(st), withBigFile(t))
+			files := readFiles(t, tg)
+			for di, d := range dialects {
+				for _, m := range authModes {
+					t.Run(d.name+"/"+m.name, func(t *testing.T) {
+						rng := rand.New(rand.NewPCG(seed, uint64(si<<8|di<<1)|boolBit(m.signed)))
+						fs := mustMount(t, tg, tg.opts(d.id, m.signed), tg.Share)
+						before := tg.Server.Stats()
+						// The big file whole unsigned once per strategy, at a dialect that changes with the
+						// strategy (2.0.2 reads it in 64 KiB READs, the others in 1 MiB); signed once in
+						// all (the signed copy path does not depend on the strategy), with AES-CMAC.
+						bigWhole := di == si && !m.signed || si == 0 && di == len(dialects)-1 && m.signed
+						n, err := readRandom(fs, files, rng, k, true, bigWhole)
+						if err != nil {
+							t.Fatal(err)
+						}
+						checkPaths(t, st, before, tg.Server.Stats(), m.signed, n)
+					})
+				}
+			}
+		})
+	}
+}
+
+func boolBit(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// TestReadConcurrent: 8 readers at once on one connection (go-smb2 keeps their READs in flight
+// together) and on 8 connections read the right bytes through each strategy.
+func TestReadConcurrent(t *testing.T) {
+	seed := testSeed(t)
+	const readers = 8
+	for si, st := range strategies {
+		t.Run(st.String(), func(t *testing.T) {
+			tg := startServer(t, withReadPath(st), withBigFile(t))
+			files := readFiles(t, tg)
+			big := files[len(files)-1:]
+			mixed := files[len(files)-2:] // 8 MiB + 1 and 100 MiB
+			for ci, conns := range []int{1, readers} {
+				for _, m := range authModes {
+					t.Run(fmt.Sprintf("%dconn/%s", conns, m.name), func(t *testing.T) {
+						shares := make([]*smb2.Share, conns)
+						for i := range shares {
+							shares[i] = mustMount(t, tg, tg.opts(0, m.signed), tg.Share)
+						}
+						before := tg.Server.Stats()
+						var wg sync.WaitGroup
+						var mu sync.Mutex
+						var total int64
+						var firstErr error
+						for i := range readers {
+							rng := rand.New(rand.NewPCG(seed, uint64(si<<16|ci<<8|i<<1)|boolBit(m.signed)))
+							fs := shares[i%conns]
+							set := big
+							if i%2 == 1 {
+								set = mixed
+							}
+							wg.Go(func() {
+								n, err := readRandom(fs, set, rng, 3, false, false)
+								mu.Lock()
+								total += n
+								if firstErr == nil {
+									firstErr = err
+								}
+								mu.Unlock()
+							})
+						}
+						wg.Wait()
+						if firstErr != nil {
+							t.Fatal(firstErr)
+						}
+						checkPaths(t, st, before, tg.Server.Stats(), m.signed, total)
+					})
+				}
+			}
+		})
+	}
+}
+
+// sparse is the 6 GiB sparse file of TestReadSparse: a hole with a known pattern at 5 GiB and a
+// known last byte, so reads beyond 2 and 4 GiB (the old sendfile and 32-bit limits) are checked.
+const (
+	sparseName = "sparse.bin"
+	sparseSize = 6 << 30
+	sparseAt   = 5 << 30
+)
+
+func sparsePattern() []byte {
+	b := make([]byte, 3*4096+123)
+	rand.NewChaCha8(sha256.Sum256([]byte(sparseName))).Read(b)
+	return b
+}
+
+// withSparseFile adds the sparse file to the data share.
+func withSparseFile(t testing.TB) serverOption {
+	return func(cfg *config.Config) {
+		f, err := os.Create(filepath.Join(shareRoot(cfg, "data"), sparseName))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if err := f.Truncate(sparseSize); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.WriteAt(sparsePattern(), sparseAt); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.WriteAt([]byte{0xA5}, sparseSize-1); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestReadSparse: reads at 5 GiB and at the last byte of a sparse 6 GiB file return the bytes written
+// there (and zeros from the hole), through every strategy, signed and unsigned; a read at or past
+// the end is io.EOF (STATUS_END_OF_FILE) and one across it is short.
+func TestReadSparse(t *testing.T) {
+	pat := sparsePattern()
+	// The file around 5 GiB: 100 zeros of hole, the pattern, 5000 zeros of hole.
+	around := append(append(make([]byte, 100), pat...), make([]byte, 5000)...)
+	for _, st := range strategies {
+		t.Run(st.String(), func(t *testing.T) {
+			tg := startServer(t, withReadPath(st), withSparseFile(t))
+			for _, m := range authModes {
+				t.Run(m.name, func(t *testing.T) {
+					fs := mustMount(t, tg, tg.opts(0x0311, m.signed), tg.Share)
+					fi, err := fs.Stat(sparseName)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if fi.Size() != sparseSize {
+						t.Fatalf("size %d, want %d", fi.Size(), sparseSize)
+					}
+					f, err := fs.Open(sparseName)
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer f.Close()
+					buf := make([]byte, len(around))
+					if n, err := f.ReadAt(buf, sparseAt-100); err != nil || n != len(buf) || !bytes.Equal(buf, around) {
+						t.Fatalf("read at 5 GiB - 100: n=%d err=%v, bytes equal: %v", n, err, bytes.Equal(buf[:n], around[:n]))
+					}
+					if n, err := f.ReadAt(buf[:len(pat)], sparseAt); err != nil || n != len(pat) || !bytes.Equal(buf[:n], pat) {
+						t.Fatalf("read at 5 GiB: n=%d err=%v", n, err)
+					}
+					last := make([]byte, 1)
+					if n, err := f.ReadAt(last, sparseSize-1); err != nil || n != 1 || last[0] != 0xA5 {
+						t.Fatalf("read of the last byte: n=%d err=%v byte=%#x", n, err, last[0])
+					}
+					// Across the end: what exists, the hole's zeros then the last byte.
+					tail := make([]byte, 64<<10)
+					n, err := f.ReadAt(tail, sparseSize-10)
+					if err != nil || n != 10 || !bytes.Equal(tail[:10], append(make([]byte, 9), 0xA5)) {
+						t.Fatalf("read across the end: n=%d err=%v %x", n, err, tail[:min(n, 10)])
+					}
+					for _, off := range []int64{sparseSize, sparseSize + 1, 1 << 40} {
+						if n, err := f.ReadAt(last, off); n != 0 || !errors.Is(err, io.EOF) {
+							t.Errorf("read at %d: n=%d err=%v, want io.EOF (STATUS_END_OF_FILE)", off, n, err)
+						}
+					}
+				})
+			}
+		})
+	}
+}
+
+// TestReadEOF: reads at and past the end of each file (the empty one too) answer STATUS_END_OF_FILE,
+// and the connection goes on serving.
+func TestReadEOF(t *testing.T) {
+	tg := startServer(t)
+	fs := mustMount(t, tg, dialOpts{}, tg.Share)
+	for _, df := range DataFiles {
+		f, err := fs.Open(df.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, off := range []int64{df.Size, df.Size + 1, df.Size + 1<<32} {
+			n, err := f.ReadAt(make([]byte, 10), off)
+			if n != 0 || !errors.Is(err, io.EOF) {
+				t.Errorf("%s: read at %d: n=%d err=%v, want io.EOF", df.Name, off, n, err)
+			}
+		}
+		f.Close()
+	}
+}
