@@ -20,6 +20,7 @@ type request struct {
 	tree    *tree
 	cs      *compoundState
 	related bool
+	charge  uint16 // the credits the request consumed (CreditCharge; 1 before 2.1)
 
 	out    []byte     // the frame so far; the body goes after the 64-byte header at start
 	start  int        // where this message's header begins in out
@@ -176,7 +177,7 @@ func (c *conn) process(f *outFrame, msg []byte, cs *compoundState, last bool) (*
 			hdr.TreeID = cs.treeID
 		}
 	}
-	r := &request{c: c, hdr: hdr, msg: msg, cs: cs, related: related, out: f.buf, start: len(f.buf), last: last}
+	r := &request{c: c, hdr: hdr, msg: msg, cs: cs, related: related, charge: max(charge, 1), out: f.buf, start: len(f.buf), last: last}
 	r.out = append(r.out, make([]byte, smb.HeaderSize)...)
 	err = r.run()
 	if err == errCloseConnection {
@@ -312,13 +313,25 @@ func (r *request) finish(err error) {
 		CreditCharge: r.hdr.CreditCharge,
 		Status:       status,
 		Command:      r.hdr.Command,
-		Credits:      r.c.credits.grant(r.hdr.Credits),
+		Credits:      r.c.credits.grant(creditsAsked(r.charge, r.hdr.Credits)),
 		Flags:        smb.FlagServerToRedir | r.hdr.Flags&smb.FlagRelatedOps,
 		MessageID:    r.hdr.MessageID,
 		TreeID:       r.hdr.TreeID,
 		SessionID:    r.hdr.SessionID,
 	}
 	h.AppendTo(r.out[r.start:r.start])
+}
+
+// creditsAsked is what a response grants before the window's cap: the request's charge back plus what
+// the client asked for beyond one credit, as Samba and Windows Server 2016 grant. Replacing only what
+// was asked lets a client's count drift above the window: go-smb2 puts the credits of a READ that
+// failed (STATUS_END_OF_FILE) back into its pool on top of those the response grants, and with several
+// READs in flight it then sends MessageIds past the window and the connection is closed.
+func creditsAsked(charge, requested uint16) uint16 {
+	if requested == 0 {
+		return 0
+	}
+	return uint16(min(uint32(charge)+uint32(requested)-1, 0xFFFF))
 }
 
 // shouldSign applies MS-SMB2 3.3.4.1.1: a response is signed when the session has a key and the request
