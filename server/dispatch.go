@@ -218,18 +218,21 @@ func (c *conn) copyTail(f *outFrame, r *request, reason zerocopy.Reason) {
 	r.tail = nil
 	defer t.open.unref()
 	c.srv.stats.Fallback(reason)
+	var dst []byte
 	if r.last {
-		b := zerocopy.GetBuffer(int(t.n))
-		if _, err := zerocopy.ReadFull(t.open.file.File, b.Bytes(), t.off); err != nil {
-			c.log.Warn().Err(err).Msg("read failed after the length was announced; padded with zeros")
-		}
-		f.data = b
-		return
+		f.data = zerocopy.GetBuffer(int(t.n))
+		dst = f.data.Bytes()
+	} else {
+		at := len(f.buf)
+		f.buf = append(f.buf, make([]byte, t.n)...)
+		dst = f.buf[at:]
 	}
-	at := len(f.buf)
-	f.buf = append(f.buf, make([]byte, t.n)...)
-	if _, err := zerocopy.ReadFull(t.open.file.File, f.buf[at:], t.off); err != nil {
+	n, err := c.srv.stats.CopyRange(t.open.file.File, dst, t.off)
+	switch {
+	case err != nil:
 		c.log.Warn().Err(err).Msg("read failed after the length was announced; padded with zeros")
+	case n < len(dst):
+		c.log.Info().Int64("offset", t.off).Int("announced", len(dst)).Int("read", n).Msg("file shrank after the length was announced; padded with zeros")
 	}
 }
 

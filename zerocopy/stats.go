@@ -2,6 +2,7 @@ package zerocopy
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"sync/atomic"
 
@@ -73,6 +74,28 @@ func (s *Stats) Fallback(r Reason) {
 	if r >= 0 && r < numReasons {
 		s.fallbacks[r].Add(1)
 	}
+}
+
+// CopyRange fills dst from f at offset off, as ReadFull does, for a READ
+// response the server has to see in full (signed, or inside a compound)
+// rather than hand to a Sender. It counts the response under the Copy
+// strategy: one response, its file bytes, one pread per ReadAt, a file error,
+// and the zeros that stand in for data the file no longer has (it shrank
+// after the response announced len(dst) bytes).
+func (s *Stats) CopyRange(f *os.File, dst []byte, off int64) (int, error) {
+	n, err := ReadFull(f, dst, off)
+	c := &s.by[Copy]
+	c.responses.Add(1)
+	c.pread.Add(1)
+	c.fileBytes.Add(int64(n))
+	if err != nil {
+		c.fileErrors.Add(1)
+	}
+	if n < len(dst) {
+		c.paddedResponses.Add(1)
+		c.paddedBytes.Add(int64(len(dst) - n))
+	}
+	return n, err
 }
 
 // Snapshot returns a copy of all counters. Each counter is read atomically;
