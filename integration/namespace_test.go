@@ -100,7 +100,8 @@ func treeDigest(t testing.TB, root string) string {
 func sameTime(smbTime, disk time.Time) bool { return smbTime.UnixNano()/100 == disk.UnixNano()/100 }
 
 // TestListSharenames: srvsvc NetShareEnumAll lists the browseable shares and IPC$ (as Samba does;
-// clients hide $ shares themselves), never a `browseable = no` share, to users and guests alike.
+// clients hide $ shares themselves), never a `browseable = no` share, to users and guests alike; the
+// unlisted share still opens by name.
 func TestListSharenames(t *testing.T) {
 	tg := startServer(t)
 	for _, o := range []dialOpts{userOpts(tg, 0, true), {}} {
@@ -116,6 +117,10 @@ func TestListSharenames(t *testing.T) {
 		if want := []string{"IPC$", "data", "private", "public"}; !slices.Equal(names, want) {
 			t.Errorf("ListSharenames as %q = %q, want %q", o.user, names, want)
 		}
+	}
+	// Not listed is not locked: a client that knows the name connects.
+	if _, err := mustMount(t, tg, dialOpts{}, "hidden").Stat("hello.txt"); err != nil {
+		t.Errorf("stat in the hidden share: %v", err)
 	}
 }
 
