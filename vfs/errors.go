@@ -24,13 +24,12 @@ var (
 	// root: through a symbolic link (absolute, or relative with enough ".."
 	// to climb out), or through a ".." in the name itself.
 	//
-	// Samba with "wide links = no" answers a symbolic link that leaves the
-	// share with NT_STATUS_ACCESS_DENIED (check_reduced_name), so that is
-	// the mapping for ErrEscapes. A ".." in the client's name that climbs
-	// above the root is rejected earlier by Samba's check_path_syntax with
-	// NT_STATUS_OBJECT_PATH_SYNTAX_BAD; that case returns ErrAboveRoot,
-	// which also matches ErrEscapes, so a server may map the two apart or
-	// together.
+	// Samba 4.17 with "wide links = no" answers a symbolic link that leaves
+	// the share as if the name did not exist (OBJECT_NAME_NOT_FOUND for the
+	// last component, OBJECT_PATH_NOT_FOUND on the way); the server does the
+	// same. A ".." in the client's name that climbs above the root returns
+	// ErrAboveRoot, which also matches ErrEscapes, so a server may map the
+	// two apart (Samba: OBJECT_PATH_SYNTAX_BAD) or together.
 	ErrEscapes = errors.New("vfs: name resolves outside the share")
 
 	// ErrAboveRoot reports a ".." component in the client's name that would
@@ -45,9 +44,7 @@ var (
 
 	// ErrLoop reports more than 40 symbolic links followed while resolving
 	// one name (the kernel's MAXSYMLINKS, so both resolvers agree). Samba
-	// maps ELOOP to NT_STATUS_STOPPED_ON_SYMLINK; the server may prefer
-	// STATUS_OBJECT_PATH_NOT_FOUND for clients that do not follow
-	// reparse points.
+	// 4.17 answers a loop like a missing name, and so does the server.
 	ErrLoop = errors.New("vfs: too many levels of symbolic links")
 )
 
