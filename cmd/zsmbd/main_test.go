@@ -1,0 +1,150 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"syscall"
+	"testing"
+	"time"
+
+	smb2 "github.com/hirochachacha/go-smb2"
+
+	"github.com/zsmbd/zsmbd/passdb"
+	"github.com/zsmbd/zsmbd/smb"
+)
+
+// startRun runs zsmbd's main loop with args and returns the lines it writes and its exit code.
+func startRun(t *testing.T, args ...string) (lines <-chan string, exit <-chan int) {
+	t.Helper()
+	pr, pw := io.Pipe()
+	out, code := make(chan string, 100), make(chan int, 1)
+	go func() {
+		code <- run(args, pw)
+		pw.Close()
+	}()
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			out <- sc.Text()
+		}
+		close(out)
+	}()
+	return out, code
+}
+
+// waitLine returns the first line matching re, failing after 10 s.
+func waitLine(t *testing.T, lines <-chan string, re *regexp.Regexp) []string {
+	t.Helper()
+	timeout := time.After(10 * time.Second)
+	for {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatalf("zsmbd stopped before printing %v", re)
+			}
+			if m := re.FindStringSubmatch(l); m != nil {
+				return m
+			}
+		case <-timeout:
+			t.Fatalf("no line matching %v", re)
+		}
+	}
+}
+
+// stop sends SIGTERM and checks zsmbd drains, logs its read-path counters and exits 0.
+func stop(t *testing.T, lines <-chan string, exit <-chan int) {
+	t.Helper()
+	syscall.Kill(os.Getpid(), syscall.SIGTERM)
+	waitLine(t, lines, regexp.MustCompile(`"read path counters"`))
+	select {
+	case code := <-exit:
+		if code != 0 {
+			t.Fatalf("exit code %d after SIGTERM, want 0", code)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("zsmbd did not exit after SIGTERM")
+	}
+}
+
+func dialGo(t *testing.T, addr, user, password string) *smb2.Session {
+	t.Helper()
+	nc, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { nc.Close() })
+	s, err := (&smb2.Dialer{Initiator: &smb2.NTLMInitiator{User: user, Password: password}}).Dial(nc)
+	if err != nil {
+		t.Fatalf("logon as %q: %v", user, err)
+	}
+	return s
+}
+
+// TestDefaultShare: with no configuration zsmbd serves the current directory as guest share "share",
+// says how to reach it, and stops cleanly on SIGTERM.
+func TestDefaultShare(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "hello.txt"), []byte("hello\n"), 0o644)
+	t.Chdir(dir)
+	lines, exit := startRun(t, "-listen", "127.0.0.1:0")
+	m := waitLine(t, lines, regexp.MustCompile(`smbclient //(127\.0\.0\.1)/share -p (\d+) -U guest%`))
+	s := dialGo(t, net.JoinHostPort(m[1], m[2]), "guest", "")
+	fs, err := s.Mount("share")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := fs.ReadFile("hello.txt"); err != nil || string(b) != "hello\n" {
+		t.Fatalf("read %q, %v", b, err)
+	}
+	stop(t, lines, exit)
+}
+
+// TestReloadOnSIGHUP: SIGHUP picks up a new share and a new user while an existing session keeps
+// working on the same connection.
+func TestReloadOnSIGHUP(t *testing.T) {
+	dir := t.TempDir()
+	for _, d := range []string{"a", "b"} {
+		os.MkdirAll(filepath.Join(dir, d), 0o755)
+		os.WriteFile(filepath.Join(dir, d, "f.txt"), []byte("in "+d), 0o644)
+	}
+	pw := filepath.Join(dir, "smbpasswd")
+	if err := passdb.SetPassword(pw, "alice", "pw-a"); err != nil {
+		t.Fatal(err)
+	}
+	conf := filepath.Join(dir, "smb.conf")
+	base := "[global]\nsmb passwd file = " + pw + "\n[a]\npath = " + filepath.Join(dir, "a") + "\n"
+	os.WriteFile(conf, []byte(base), 0o644)
+
+	lines, exit := startRun(t, "-config", conf, "-listen", "127.0.0.1:0")
+	m := waitLine(t, lines, regexp.MustCompile(`"addr":"(127\.0\.0\.1:\d+)".*"listening"`))
+	addr := m[1]
+	alice := dialGo(t, addr, "alice", "pw-a")
+	var re *smb2.ResponseError
+	if _, err := alice.Mount("b"); !errors.As(err, &re) || smb.Status(re.Code) != smb.StatusBadNetworkName {
+		t.Fatalf("share b before the reload: %v, want STATUS_BAD_NETWORK_NAME", err)
+	}
+
+	os.WriteFile(conf, []byte(base+"[b]\npath = "+filepath.Join(dir, "b")+"\n"), 0o644)
+	if err := passdb.SetPassword(pw, "bob", "pw-b"); err != nil {
+		t.Fatal(err)
+	}
+	syscall.Kill(os.Getpid(), syscall.SIGHUP)
+	waitLine(t, lines, regexp.MustCompile(`configuration and users reloaded`))
+
+	fs, err := alice.Mount("b") // same connection, same session
+	if err != nil {
+		t.Fatalf("share b after the reload: %v", err)
+	}
+	if b, err := fs.ReadFile("f.txt"); err != nil || string(b) != "in b" {
+		t.Fatalf("read %q, %v", b, err)
+	}
+	if _, err := dialGo(t, addr, "bob", "pw-b").Mount("a"); err != nil {
+		t.Fatalf("new user after the reload: %v", err)
+	}
+	stop(t, lines, exit)
+}
