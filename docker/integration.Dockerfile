@@ -1,0 +1,6 @@
+# The tests of the Docker suite: the integration package compiled with go test -c, and runsuite,
+# which runs it against each server (a FROM scratch image has no shell to loop in).
+FROM scratch
+COPY build/integration.test /integration.test
+COPY build/runsuite /runsuite
+ENTRYPOINT ["/runsuite", "-test", "/integration.test"]
