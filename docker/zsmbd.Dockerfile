@@ -2,10 +2,12 @@
 # binaries are built static on the host (docker/run-suite), and the data is written here by
 # gendata, run without a shell (exec form).
 FROM scratch AS data
+LABEL zsmbd.docker-test=1
 COPY build/gendata /gendata
 RUN ["/gendata", "-root", "/srv", "-smbpasswd", "/etc/zsmbd/smbpasswd"]
 
 FROM scratch
+LABEL zsmbd.docker-test=1
 COPY build/zsmbd /zsmbd
 COPY smb.conf /etc/zsmbd/smb.conf
 COPY --from=data /etc/zsmbd/smbpasswd /etc/zsmbd/smbpasswd
