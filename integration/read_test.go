@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -619,6 +620,64 @@ func TestReadTruncated(t *testing.T) {
 				if _, err := readAt(f, "8m+1.bin", want, 0, len(want)); err != nil {
 					t.Fatal(err)
 				}
+			})
+		}
+	}
+}
+
+// TestSmbclientGet: smbclient (which keeps many READs in flight) gets every READ-path file with the
+// sha256 of the file on disk, signed and unsigned, at each dialect, each dialect on a server with a
+// different strategy; the 100 MiB file once per signing mode.
+func TestSmbclientGet(t *testing.T) {
+	requireTool(t, "smbclient", "smbclient")
+	servers := map[zerocopy.Strategy]*target{}
+	for di, d := range dialects {
+		st := strategies[di%len(strategies)]
+		tg := servers[st]
+		if tg == nil {
+			tg = startServer(t, withReadPath(st), withBigFile(t))
+			servers[st] = tg
+		}
+		for _, signing := range []string{"sign", "off"} {
+			t.Run(d.name+"/"+st.String()+"/"+signing, func(t *testing.T) {
+				var names []string
+				for _, f := range DataFiles {
+					if filepath.Ext(f.Name) == ".bin" {
+						names = append(names, f.Name)
+					}
+				}
+				// The big file signed at 3.1.1 (AES-CMAC) and unsigned at 2.0.2 (64 KiB READs).
+				if signing == "sign" && di == len(dialects)-1 || signing == "off" && di == 0 {
+					names = append(names, bigName)
+				}
+				dir := t.TempDir()
+				var cmds []string
+				for i, n := range names {
+					cmds = append(cmds, fmt.Sprintf(`get "%s" "%s/%d"`, n, dir, i))
+				}
+				before := tg.Server.Stats()
+				out, err := smbclient(t, tg, tg.Share, "-U", tg.User+"%"+tg.Password,
+					"--option=clientmaxprotocol="+d.name, "--option=clientminprotocol="+d.name,
+					"--client-protection="+signing, "-c", strings.Join(cmds, "; "))
+				if err != nil {
+					t.Fatalf("smbclient: %v\n%s", err, out)
+				}
+				var total int64
+				for i, n := range names {
+					got, err := os.ReadFile(filepath.Join(dir, strconv.Itoa(i)))
+					if err != nil {
+						t.Fatalf("%s: %v\n%s", n, err, out)
+					}
+					want, err := os.ReadFile(filepath.Join(tg.Root, n))
+					if err != nil {
+						t.Fatal(err)
+					}
+					if sha256.Sum256(got) != sha256.Sum256(want) {
+						t.Errorf("%s: got %d bytes with sha256 %x, want %d bytes %x", n, len(got), sha256.Sum256(got), len(want), sha256.Sum256(want))
+					}
+					total += int64(len(got))
+				}
+				checkPaths(t, st, before, tg.Server.Stats(), signing == "sign", total)
 			})
 		}
 	}
