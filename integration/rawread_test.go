@@ -1,0 +1,195 @@
+package integration
+
+// Compound READs on the wire: go-smb2 logs on and connects the tree, then the test takes its
+// connection over and sends CREATE + READ + CLOSE as one related compound, the way Windows opens and
+// reads a small file, and checks the single response frame byte by byte.
+
+import (
+	"bytes"
+	"encoding/binary"
+	"io"
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/zsmbd/zsmbd/internal/le"
+	"github.com/zsmbd/zsmbd/smb"
+	"github.com/zsmbd/zsmbd/zerocopy"
+)
+
+// takeoverConn sits under go-smb2: it passes frames both ways and remembers the last request header
+// go-smb2 sent; after takeover, frames from the server go to the test instead of go-smb2.
+type takeoverConn struct {
+	net.Conn
+	toClient *io.PipeReader
+
+	mu       sync.Mutex
+	last     smb.Header // the last request go-smb2 sent
+	wbuf     []byte     // go-smb2's bytes not yet a whole frame
+	taken    bool
+	frames   chan []byte // server frames after takeover
+	pipeSide *io.PipeWriter
+}
+
+func newTakeoverConn(nc net.Conn) *takeoverConn {
+	pr, pw := io.Pipe()
+	c := &takeoverConn{Conn: nc, toClient: pr, pipeSide: pw, frames: make(chan []byte, 4)}
+	go func() {
+		for {
+			frame, err := smb.ReadFrame(nc, nil, 64<<20)
+			if err != nil {
+				pw.CloseWithError(err)
+				close(c.frames)
+				return
+			}
+			c.mu.Lock()
+			taken := c.taken
+			c.mu.Unlock()
+			if taken {
+				c.frames <- frame
+				continue
+			}
+			var th [4]byte
+			binary.BigEndian.PutUint32(th[:], uint32(len(frame)))
+			if _, err := pw.Write(append(th[:], frame...)); err != nil {
+				return
+			}
+		}
+	}()
+	return c
+}
+
+func (c *takeoverConn) Read(b []byte) (int, error) { return c.toClient.Read(b) }
+
+func (c *takeoverConn) Write(b []byte) (int, error) {
+	// go-smb2 may write a frame in pieces: follow the stream frame by frame.
+	c.mu.Lock()
+	c.wbuf = append(c.wbuf, b...)
+	for len(c.wbuf) >= smb.TransportHeaderSize {
+		n := smb.TransportHeaderSize + int(binary.BigEndian.Uint32(c.wbuf)&0xFFFFFF)
+		if len(c.wbuf) < n {
+			break
+		}
+		if h, err := smb.DecodeHeader(c.wbuf[smb.TransportHeaderSize:n]); err == nil {
+			c.last = h
+		}
+		c.wbuf = c.wbuf[n:]
+	}
+	c.mu.Unlock()
+	return c.Conn.Write(b)
+}
+
+// takeover stops passing server frames to go-smb2 (which must be idle) and returns the header of
+// its last request, whose session, tree and MessageId the test continues from.
+func (c *takeoverConn) takeover() smb.Header {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.taken = true
+	return c.last
+}
+
+// compound builds one frame of related requests: each message 8-byte aligned, NextCommand set.
+func compound(msgs ...[]byte) []byte {
+	frame := make([]byte, smb.TransportHeaderSize)
+	for i, m := range msgs {
+		start := len(frame)
+		frame = append(frame, m...)
+		if i < len(msgs)-1 {
+			for (len(frame)-smb.TransportHeaderSize)%8 != 0 {
+				frame = append(frame, 0)
+			}
+			le.PutU32(frame[start:], smb.OffNextCommand, uint32(len(frame)-start))
+		}
+	}
+	smb.PutTransportHeader(frame, len(frame)-smb.TransportHeaderSize)
+	return frame
+}
+
+// TestCompoundRead: CREATE + READ + CLOSE, related, in one frame come back as one frame of three
+// 8-byte aligned responses with the file's bytes in the READ; a READ in the middle of a compound is
+// copied (counted as the compound fallback), one that ends the compound keeps the zero-copy path.
+func TestCompoundRead(t *testing.T) {
+	tg := startServer(t)
+	name := "64k+1.bin"
+	want := Content(name, 65537)
+	var tc *takeoverConn
+	o := dialOpts{dialect: 0x0311, wrap: func(nc net.Conn) net.Conn { tc = newTakeoverConn(nc); return tc }}
+	fs := mustMount(t, tg, o, tg.Share)
+	if _, err := fs.Stat(name); err != nil { // one more request on the tree, so go-smb2's last names it
+		t.Fatal(err)
+	}
+	last := tc.takeover()
+	next := last.MessageID + uint64(max(last.CreditCharge, 1))
+
+	for _, withClose := range []bool{true, false} {
+		hdr := func(cmd smb.Command, related bool, charge uint16) []byte {
+			h := smb.Header{Command: cmd, CreditCharge: charge, Credits: 64, MessageID: next, SessionID: last.SessionID, TreeID: last.TreeID}
+			next += uint64(charge)
+			if related {
+				h.Flags = smb.FlagRelatedOps
+				h.SessionID, h.TreeID = ^uint64(0), ^uint32(0)
+			}
+			return h.AppendTo(nil)
+		}
+		create := (&smb.CreateRequest{ImpersonationLevel: smb.ImpersonationImpersonation, DesiredAccess: smb.GenericRead,
+			ShareAccess: smb.FileShareRead, CreateDisposition: smb.FileOpen, Name: name}).AppendTo(hdr(smb.Create, false, 1))
+		read := (&smb.ReadRequest{Length: 70000, FileID: smb.RelatedFileID}).AppendTo(hdr(smb.Read, true, 2))
+		msgs := [][]byte{create, read}
+		if withClose {
+			msgs = append(msgs, (&smb.CloseRequest{FileID: smb.RelatedFileID}).AppendTo(hdr(smb.Close, true, 1)))
+		}
+		before := tg.Server.Stats()
+		if _, err := tc.Conn.Write(compound(msgs...)); err != nil {
+			t.Fatal(err)
+		}
+		var frame []byte
+		select {
+		case frame = <-tc.frames:
+		case <-time.After(10 * time.Second):
+			t.Fatal("no response to the compound")
+		}
+		parts, err := smb.SplitCompound(frame)
+		if err != nil {
+			t.Fatalf("response frame: %v", err)
+		}
+		if len(parts) != len(msgs) {
+			t.Fatalf("%d responses in the frame, want %d", len(parts), len(msgs))
+		}
+		off := 0
+		for i, p := range parts {
+			h, err := smb.DecodeHeader(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if off%8 != 0 {
+				t.Errorf("response %d starts at %d, not 8-byte aligned", i, off)
+			}
+			if h.Status != smb.StatusSuccess {
+				t.Fatalf("response %d (%v): %v", i, h.Command, h.Status)
+			}
+			if i > 0 && h.Flags&smb.FlagRelatedOps == 0 {
+				t.Errorf("response %d lacks SMB2_FLAGS_RELATED_OPERATIONS", i)
+			}
+			off += int(h.NextCommand)
+			if h.Command == smb.Read {
+				var rr smb.ReadResponse
+				if err := rr.Decode(p); err != nil {
+					t.Fatal(err)
+				}
+				if rr.DataOffset != 0x50 || !bytes.Equal(rr.Data, want) {
+					t.Fatalf("READ in the compound: DataOffset %#x, %d bytes, equal to the file: %v", rr.DataOffset, len(rr.Data), bytes.Equal(rr.Data, want))
+				}
+			}
+		}
+		after := tg.Server.Stats()
+		comp := after.Fallback(zerocopy.FallbackCompound) - before.Fallback(zerocopy.FallbackCompound)
+		sf := after.Strategy(zerocopy.Sendfile).FileBytes - before.Strategy(zerocopy.Sendfile).FileBytes
+		if withClose && (comp != 1 || sf != 0) {
+			t.Errorf("READ inside the compound: %d compound fallbacks, sendfile moved %d bytes; want 1 and 0", comp, sf)
+		}
+		if !withClose && (comp != 0 || sf != int64(len(want))) {
+			t.Errorf("READ ending the compound: %d compound fallbacks, sendfile moved %d bytes; want 0 and %d", comp, sf, len(want))
+		}
+	}
+}
