@@ -139,7 +139,11 @@ func TestCompoundRead(t *testing.T) {
 		if withClose {
 			msgs = append(msgs, (&smb.CloseRequest{FileID: smb.RelatedFileID}).AppendTo(hdr(smb.Close, true, 1)))
 		}
-		before := tg.Server.Stats()
+		// A remote server's counters are out of reach (and its strategy may not be sendfile).
+		var before zerocopy.Snapshot
+		if tg.Server != nil {
+			before = tg.Server.Stats()
+		}
 		if _, err := tc.Conn.Write(compound(msgs...)); err != nil {
 			t.Fatal(err)
 		}
@@ -181,6 +185,9 @@ func TestCompoundRead(t *testing.T) {
 					t.Fatalf("READ in the compound: DataOffset %#x, %d bytes, equal to the file: %v", rr.DataOffset, len(rr.Data), bytes.Equal(rr.Data, want))
 				}
 			}
+		}
+		if tg.Server == nil {
+			continue
 		}
 		after := tg.Server.Stats()
 		comp := after.Fallback(zerocopy.FallbackCompound) - before.Fallback(zerocopy.FallbackCompound)
