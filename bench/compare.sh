@@ -165,6 +165,12 @@ wait_port() {
 	exit 1
 }
 
+for p in 4450 4451 4460 4461; do
+	if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+		echo "compare.sh: port $p is already in use on 127.0.0.1" >&2
+		exit 1
+	fi
+done
 start_samba samba_u 4450 disabled
 start_samba samba_s 4451 mandatory
 start_zsmbd zsmbd_u 4460 disabled
