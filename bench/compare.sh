@@ -132,7 +132,9 @@ start_samba() {
 	disable spoolss = yes
 $(share_section)
 EOF
-	"$SMBD" --foreground --no-process-group -s "$d/smb.conf" >"$d/stdout" 2>&1 &
+	# Its own session: smbd with --no-process-group sends SIGTERM to its whole process group when it
+	# stops, which would include this script.
+	setsid "$SMBD" --foreground --no-process-group -s "$d/smb.conf" >"$d/stdout" 2>&1 &
 	PIDS+=($!)
 	eval "PID_$1=$!"
 }
