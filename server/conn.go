@@ -217,7 +217,11 @@ func (c *conn) writeLoop() {
 func (c *conn) write(f *outFrame) error {
 	switch {
 	case f.tail != nil:
-		return c.sender.SendFile(f.buf, f.tail.open.file.File, f.tail.off, f.tail.n)
+		err := c.sender.SendFile(f.buf, f.tail.open.file.File, f.tail.off, f.tail.n)
+		if pad := c.sender.LastPadding(); pad > 0 {
+			c.log.Info().Int64("offset", f.tail.off).Int64("announced", f.tail.n).Int64("padded", pad).Msg("file shrank after the length was announced; padded with zeros")
+		}
+		return err
 	case f.data != nil:
 		return c.sender.Write(f.buf, f.data.Bytes())
 	default:

@@ -19,6 +19,7 @@ type Sender struct {
 	stats    *Stats
 	c        *counters // &stats.by[strategy]
 	sys      senderSys // platform part
+	lastPad  int64     // zero bytes the last SendFile padded with
 }
 
 // NewSender returns a Sender that writes to c with strategy s and counts into
@@ -76,8 +77,13 @@ func (s *Sender) SendFile(hdr []byte, f *os.File, off, n int64) error {
 		return fmt.Errorf("zerocopy: invalid range offset %d length %d", off, n)
 	}
 	s.c.responses.Add(1)
+	s.lastPad = 0
 	return s.sendFile(hdr, f, off, n)
 }
+
+// LastPadding returns how many zero bytes the last SendFile sent in place of
+// file data (the file shrank, or reading it failed), so the caller can log it.
+func (s *Sender) LastPadding() int64 { return s.lastPad }
 
 // zeros is the source of padding; it is never written.
 var zeros [64 << 10]byte

@@ -250,6 +250,7 @@ func (s *Sender) sendFile(hdr []byte, f *os.File, off, n int64) error {
 	if y.padSent > 0 {
 		s.c.paddedResponses.Add(1)
 		s.c.paddedBytes.Add(y.padSent)
+		s.lastPad = y.padSent
 	}
 	if y.serr == nil {
 		s.c.headerBytes.Add(int64(len(hdr)))

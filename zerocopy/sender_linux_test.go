@@ -213,6 +213,9 @@ func TestTruncatedFile(t *testing.T) {
 					t.Errorf("%s: padded %d responses / %d bytes, file bytes %d; want 1 / %d / %d",
 						tc.name, c.PaddedResponses, c.PaddedBytes, c.FileBytes, tc.n-real, real)
 				}
+				if got := s.LastPadding(); got != tc.n-real {
+					t.Errorf("%s: LastPadding %d, want %d", tc.name, got, tc.n-real)
+				}
 			}
 		})
 	}

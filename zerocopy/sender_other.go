@@ -80,6 +80,7 @@ func (s *Sender) sendFile(hdr []byte, f *os.File, off, n int64) error {
 	if padSent > 0 {
 		s.c.paddedResponses.Add(1)
 		s.c.paddedBytes.Add(padSent)
+		s.lastPad = padSent
 	}
 	if err == nil {
 		s.c.headerBytes.Add(int64(len(hdr)))
