@@ -89,3 +89,19 @@ func BenchmarkCork(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSmallReads compares copying (pread + one writev) with
+// sendmsg(MSG_MORE) + sendfile for small READs. On the 2-core test machine
+// copy was about 15% faster at 1 and 4 KiB and level from 16 to 256 KiB.
+func BenchmarkSmallReads(b *testing.B) {
+	f := benchFile(b)
+	for _, chunk := range []int64{1 << 10, 4 << 10, 16 << 10, 32 << 10, 64 << 10, 256 << 10} {
+		for _, st := range []Strategy{Sendfile, Copy} {
+			b.Run(fmt.Sprintf("%dKiB/%v", chunk>>10, st), func(b *testing.B) {
+				s, rcv := newSender(b, st, nil)
+				go drain(rcv)
+				benchSend(b, s, f, chunk)
+			})
+		}
+	}
+}
