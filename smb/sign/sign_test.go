@@ -3,6 +3,8 @@ package sign
 import (
 	"bufio"
 	"bytes"
+	"crypto/aes"
+	"crypto/subtle"
 	"encoding/hex"
 	"fmt"
 	"os"
@@ -362,5 +364,62 @@ func BenchmarkSignVerifyMessage(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// cmacReference is RFC 4493 2.4 written block by block, to check the chained
+// implementation on inputs longer than the RFC's vectors.
+func cmacReference(t *testing.T, key, msg []byte) [16]byte {
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var l [16]byte
+	block.Encrypt(l[:], l[:])
+	k1 := dbl(l)
+	k2 := dbl(k1)
+	n := max(1, (len(msg)+15)/16)
+	var x, last [16]byte
+	for i := 0; i < n-1; i++ {
+		subtle.XORBytes(x[:], x[:], msg[16*i:16*i+16])
+		block.Encrypt(x[:], x[:])
+	}
+	rest := msg[16*(n-1):]
+	copy(last[:], rest)
+	if len(rest) == 16 {
+		subtle.XORBytes(last[:], last[:], k1[:])
+	} else {
+		last[len(rest)] = 0x80
+		subtle.XORBytes(last[:], last[:], k2[:])
+	}
+	subtle.XORBytes(x[:], x[:], last[:])
+	block.Encrypt(x[:], x[:])
+	return x
+}
+
+// TestCMACLong: messages around the chaining buffer's size and READ-sized ones, given whole and in
+// parts split at odd places, sign as the block-by-block reference does.
+func TestCMACLong(t *testing.T) {
+	key := []byte("0123456789abcdef")
+	s, err := New(AESCMAC, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := make([]byte, 1<<20+37)
+	for i := range msg {
+		msg[i] = byte(i*7 + i>>8)
+	}
+	for _, n := range []int{15, 16, 17, 4095, 4096, 4097, 4096 + 16, 8192 + 5, 1 << 20, len(msg)} {
+		want := cmacReference(t, key, msg[:n])
+		if got := s.Sign(msg[:n]); got != want {
+			t.Errorf("%d bytes whole: %x, want %x", n, got, want)
+		}
+		for _, cut := range []int{1, 16, 80, 4100} {
+			if cut < n {
+				if got := s.Sign(msg[:cut], msg[cut:n]); got != want {
+					t.Errorf("%d bytes cut at %d: %x, want %x", n, cut, got, want)
+				}
+			}
+		}
 	}
 }
