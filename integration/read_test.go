@@ -231,14 +231,22 @@ func checkPaths(t testing.TB, st zerocopy.Strategy, before, after zerocopy.Snaps
 		}
 		return
 	}
-	if moved != bytesRead {
-		t.Errorf("%s moved %d bytes of file data, the client read %d", st, moved, bytesRead)
+	// READs under the server's small-read threshold take the copy path whatever the strategy.
+	small := after.Fallback(zerocopy.FallbackSmall) - before.Fallback(zerocopy.FallbackSmall)
+	copied := int64(0)
+	if st != zerocopy.Copy {
+		copied = after.Strategy(zerocopy.Copy).FileBytes - before.Strategy(zerocopy.Copy).FileBytes
+	} else if small != 0 {
+		t.Errorf("the copy strategy counted %d small-read fallbacks", small)
+	}
+	if moved+copied != bytesRead || copied > 0 && small == 0 {
+		t.Errorf("%s moved %d bytes of file data and the copy path %d (%d small reads), the client read %d", st, moved, copied, small, bytesRead)
 	}
 	if signedFallbacks != 0 {
 		t.Errorf("unsigned reads counted %d signed fallbacks", signedFallbacks)
 	}
 	for r := zerocopy.FallbackSigned; r <= zerocopy.FallbackNotRegular; r++ {
-		if d := after.Fallback(r) - before.Fallback(r); d != 0 {
+		if d := after.Fallback(r) - before.Fallback(r); d != 0 && r != zerocopy.FallbackSmall {
 			t.Errorf("unsigned reads of regular files counted %d fallbacks for %s", d, r)
 		}
 	}
@@ -679,6 +687,41 @@ func TestSmbclientGet(t *testing.T) {
 				}
 				checkPaths(t, st, before, tg.Server.Stats(), signing == "sign", total)
 			})
+		}
+	}
+}
+
+// TestReadSmall: a READ under the server's 16 KiB small-read threshold goes by the copy path, counted
+// as a small-read fallback, whatever the strategy; one at the threshold keeps the strategy.
+func TestReadSmall(t *testing.T) {
+	tg := startServer(t, withReadPath(zerocopy.Sendfile))
+	if tg.Server == nil {
+		t.Skip("needs the in-process server's counters")
+	}
+	fs := mustMount(t, tg, dialOpts{}, tg.Share)
+	f, err := fs.Open("8m+1.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	want := Content("8m+1.bin", 8<<20+1)
+	for _, tc := range []struct {
+		n          int
+		small      int64
+		sendfileIO int64
+	}{{4096, 1, 0}, {16<<10 - 1, 1, 0}, {16 << 10, 0, 16 << 10}} {
+		before := tg.Server.Stats()
+		buf := make([]byte, tc.n)
+		if _, err := f.ReadAt(buf, 12345); err != nil || !bytes.Equal(buf, want[12345:12345+tc.n]) {
+			t.Fatalf("%d-byte read: %v, equal to the disk: %v", tc.n, err, bytes.Equal(buf, want[12345:12345+tc.n]))
+		}
+		after := tg.Server.Stats()
+		small := after.Fallback(zerocopy.FallbackSmall) - before.Fallback(zerocopy.FallbackSmall)
+		sf := after.Strategy(zerocopy.Sendfile).FileBytes - before.Strategy(zerocopy.Sendfile).FileBytes
+		copied := after.Strategy(zerocopy.Copy).FileBytes - before.Strategy(zerocopy.Copy).FileBytes
+		if small != tc.small || sf != tc.sendfileIO || copied+sf != int64(tc.n) {
+			t.Errorf("%d-byte read: %d small fallbacks, sendfile %d bytes, copy %d; want %d, %d, %d",
+				tc.n, small, sf, copied, tc.small, tc.sendfileIO, int64(tc.n)-tc.sendfileIO)
 		}
 	}
 }

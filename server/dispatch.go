@@ -197,6 +197,8 @@ func (c *conn) process(f *outFrame, msg []byte, cs *compoundState, last bool) (*
 			c.copyTail(f, r, zerocopy.FallbackSigned)
 		case !last:
 			c.copyTail(f, r, zerocopy.FallbackCompound)
+		case r.tail.n < smallRead && c.sender.Strategy() != zerocopy.Copy:
+			c.copyTail(f, r, zerocopy.FallbackSmall)
 		default:
 			f.tail = r.tail
 		}
@@ -210,6 +212,11 @@ func (c *conn) process(f *outFrame, msg []byte, cs *compoundState, last bool) (*
 	}
 	return r, true
 }
+
+// smallRead is the READ length below which the copy path (pread + one writev) is used whatever the
+// strategy: BenchmarkSmallReads in zerocopy measured copy about 15% faster than sendmsg + sendfile at 1
+// and 4 KiB on the test machine, and the two level from 16 KiB.
+const smallRead = 16 << 10
 
 // copyTail puts a READ's file data in user space: after the response in the frame when more responses
 // follow, or in a pooled buffer that is signed and sent after it. The reason is counted.
