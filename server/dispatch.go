@@ -124,12 +124,11 @@ func (c *conn) handleFrame(msg []byte) bool {
 		f.release()
 		return true
 	}
-	var data []byte
+	prev.sign(f.buf[prev.start:], f.data)
+	n := len(f.buf) - smb.TransportHeaderSize
 	if f.data != nil {
-		data = f.data.Bytes()
+		n += len(f.data.Bytes())
 	}
-	prev.sign(f.buf[prev.start:], data)
-	n := len(f.buf) - smb.TransportHeaderSize + len(data)
 	if f.tail != nil {
 		n += int(f.tail.n)
 	}
@@ -354,9 +353,9 @@ func (r *request) shouldSign() bool {
 	return signer != nil && (required || r.hdr.Flags&smb.FlagSigned != 0)
 }
 
-// sign signs msg, the response as it stands in the frame (with its compound padding), followed by data,
-// the copied READ data, when there is some.
-func (r *request) sign(msg, data []byte) {
+// sign signs msg, the response as it stands in the frame (with its compound padding), followed by the
+// copied READ data when there is some.
+func (r *request) sign(msg []byte, data *zerocopy.Buffer) {
 	signer := r.signWith
 	if signer == nil {
 		if !r.shouldSign() {
@@ -367,10 +366,17 @@ func (r *request) sign(msg, data []byte) {
 	flags := le.NewReader(msg[smb.OffFlags:]).U32() | smb.FlagSigned
 	le.PutU32(msg, smb.OffFlags, flags)
 	var sig [16]byte
-	if data != nil {
-		sig = signer.Sign(msg, data)
-	} else {
+	switch {
+	case data == nil:
 		sig = signer.Sign(msg)
+	case len(msg) <= zerocopy.Headroom:
+		// Signed as one slice, the response copied into the room in front of the data: AES-GMAC
+		// (cipher.AEAD) takes its input whole, and joining the two would copy the data once more.
+		whole := data.WithFront(len(msg))
+		copy(whole, msg)
+		sig = signer.Sign(whole)
+	default:
+		sig = signer.Sign(msg, data.Bytes())
 	}
 	copy(msg[smb.OffSignature:], sig[:])
 }

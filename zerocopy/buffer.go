@@ -23,10 +23,16 @@ const (
 	defaultPoolCap = 256 << 20
 )
 
+// Headroom is the spare room every Buffer keeps in front of its bytes: a
+// caller can put a small header there (an SMB2 READ response is 80 bytes) and
+// hand header and data on as one slice, without copying the data. AES-GMAC
+// signing needs that: Go's cipher.AEAD takes its input in one piece.
+const Headroom = 128
+
 // Buffer is a byte buffer from the shared pool. Get one with GetBuffer, give
 // it back with Release exactly once, and do not touch it afterwards.
 type Buffer struct {
-	b        []byte
+	b        []byte // Headroom bytes, then the buffer's capacity
 	n        int
 	class    int // -1: not pooled
 	pool     *bufferPool
@@ -34,7 +40,11 @@ type Buffer struct {
 }
 
 // Bytes returns the buffer, of the length asked for in GetBuffer.
-func (b *Buffer) Bytes() []byte { return b.b[:b.n] }
+func (b *Buffer) Bytes() []byte { return b.b[Headroom : Headroom+b.n] }
+
+// WithFront returns the k bytes in front of Bytes followed by Bytes, as one
+// slice; k is at most Headroom.
+func (b *Buffer) WithFront(k int) []byte { return b.b[Headroom-k : Headroom+b.n] }
 
 // Release returns the buffer to the pool. A second Release of the same
 // Buffer is ignored.
@@ -88,7 +98,7 @@ func (p *bufferPool) get(n int) *Buffer {
 	n = max(n, 0)
 	c := classOf(n)
 	if c < 0 {
-		return &Buffer{b: make([]byte, n), n: n, class: -1}
+		return &Buffer{b: make([]byte, Headroom+n), n: n, class: -1}
 	}
 	p.mu.Lock()
 	if l := len(p.free[c]); l > 0 {
@@ -102,7 +112,7 @@ func (p *bufferPool) get(n int) *Buffer {
 		return b
 	}
 	p.mu.Unlock()
-	return &Buffer{b: make([]byte, classSize(c)), n: n, class: c, pool: p}
+	return &Buffer{b: make([]byte, Headroom+classSize(c)), n: n, class: c, pool: p}
 }
 
 func (p *bufferPool) put(b *Buffer) {

@@ -26,7 +26,7 @@ func TestBufferClasses(t *testing.T) {
 		if got := len(b.Bytes()); got != max(tc.n, 0) {
 			t.Errorf("get(%d): len %d", tc.n, got)
 		}
-		if cap(b.b) != tc.capacity || (b.pool != nil) != tc.pooled {
+		if cap(b.b) != Headroom+tc.capacity || (b.pool != nil) != tc.pooled {
 			t.Errorf("get(%d): capacity %d pooled %v, want %d %v", tc.n, cap(b.b), b.pool != nil, tc.capacity, tc.pooled)
 		}
 		b.Release()
@@ -37,7 +37,7 @@ func TestBufferReuse(t *testing.T) {
 	p := newBufferPool(defaultPoolCap)
 	a := p.get(100 << 10)
 	a.Bytes()[0] = 0xaa
-	backing := &a.b[0]
+	backing := &a.Bytes()[0]
 	a.Release()
 	a.Release() // ignored: the buffer must not be listed twice
 	if got := p.idleBytes(); got != 128<<10 {
@@ -134,5 +134,30 @@ func TestReadFull(t *testing.T) {
 	dst := []byte{1, 2, 3}
 	if n, err := ReadFull(f, dst, 0); n != 0 || err == nil || !bytes.Equal(dst, []byte{0, 0, 0}) {
 		t.Errorf("closed file: %d, %v, %v", n, err, dst)
+	}
+}
+
+// TestBufferWithFront: the room in front of a buffer's bytes joins them into one slice, pooled or not, and
+// what is written in front survives neither into Bytes nor past Headroom.
+func TestBufferWithFront(t *testing.T) {
+	p := newBufferPool(defaultPoolCap)
+	for _, n := range []int{0, 100, 8 << 20, 8<<20 + 1} {
+		b := p.get(n)
+		data := b.Bytes()
+		for i := range data {
+			data[i] = byte(i)
+		}
+		whole := b.WithFront(80)
+		copy(whole, bytes.Repeat([]byte{0xee}, 80))
+		if len(whole) != 80+n || !bytes.Equal(whole[80:], data) {
+			t.Fatalf("n=%d: WithFront(80) is %d bytes, or its tail is not Bytes()", n, len(whole))
+		}
+		if n > 0 && data[0] != 0 {
+			t.Fatalf("n=%d: writing in front changed the data", n)
+		}
+		if got := b.WithFront(Headroom); len(got) != Headroom+n {
+			t.Fatalf("n=%d: WithFront(Headroom) is %d bytes", n, len(got))
+		}
+		b.Release()
 	}
 }
