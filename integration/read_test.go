@@ -539,16 +539,15 @@ func TestReadTruncated(t *testing.T) {
 							return
 						default:
 						}
+						// Back to back: the file is cut while most responses are being sent.
 						f.Truncate(0)
-						time.Sleep(2 * time.Millisecond)
 						f.WriteAt(data, 0)
-						time.Sleep(2 * time.Millisecond)
 					}
 				})
-				// Unsigned responses wait in the writer's queue after the handler announced their
-				// length, so the file often shrinks before they are sent: read until one was padded.
-				// A signed response is read right after its length is decided; a few rounds check
-				// that whatever happens is well framed.
+				// An unsigned response is sent by the system call that the cut shortens, between the
+				// fstat that announced its length and its last byte: read until one was padded. A
+				// signed response is read right after its length is decided; a few rounds check that
+				// whatever happens is well framed.
 				deadline := time.Now().Add(20 * time.Second)
 				var reads, zeroed, short, eofs int64
 				var mu sync.Mutex

@@ -121,7 +121,7 @@ func (c *conn) serve() {
 			}
 			return
 		}
-		if c.mustSerialize(msg) || c.zeroCopyRead(msg) {
+		if c.mustSerialize(msg) || c.readInline(msg, br.Buffered() > 0) {
 			if !c.handleFrame(msg) {
 				return
 			}
@@ -164,19 +164,24 @@ func (c *conn) mustSerialize(msg []byte) bool {
 	return cmd == smb.SessionSetup || cmd == smb.Negotiate || cmd == smb.Logoff
 }
 
-// zeroCopyRead reports whether a frame is a lone READ whose data will go out with the zero-copy strategy
-// (not signed, strategy not copy); the reader answers it itself, as Samba's smbd does. Such a response
-// costs a header and waits on the socket, which takes one response at a time anyway; handing it to another
-// goroutine only added thread wake-ups (measured with perf and strace against smbclient: the reader, a
-// handler and a writer goroutine woke two or three OS threads per READ). The client's next requests wait
-// in the socket meanwhile. READs that are copied (signed, or the copy strategy) do their work in user space
-// and still run concurrently, as do all other commands.
-func (c *conn) zeroCopyRead(msg []byte) bool {
-	if c.sender.Strategy() == zerocopy.Copy {
+// readInline reports whether the reader answers a frame itself, as Samba's smbd does, rather than handing
+// it to a handler goroutine: a lone READ whose data goes out zero-copy (not signed, strategy not copy), and
+// a copied READ (signed, or the copy strategy) when no other request is waiting (more: the reader holds
+// further bytes) or being handled. A zero-copy response costs a header and waits on the socket, which takes
+// one response at a time anyway; a copied one alone has nothing to overlap with. Handing either to another
+// goroutine only added thread wake-ups: perf against smbclient showed the reader, a handler and a writer
+// goroutine waking two or three OS threads per READ, and context switches taking 10% of the server's CPU
+// under go-smb2's signed READs. The client's next requests wait in the socket meanwhile; copied READs that
+// arrive together, and every other command, are still handled concurrently.
+func (c *conn) readInline(msg []byte, more bool) bool {
+	h, err := smb.DecodeHeader(msg)
+	if err != nil || h.Command != smb.Read || h.NextCommand != 0 {
 		return false
 	}
-	h, err := smb.DecodeHeader(msg)
-	if err != nil || h.Command != smb.Read || h.NextCommand != 0 || h.Flags&smb.FlagSigned != 0 {
+	if !more && len(c.sem) == 0 {
+		return true
+	}
+	if c.sender.Strategy() == zerocopy.Copy || h.Flags&smb.FlagSigned != 0 {
 		return false
 	}
 	s, err := c.session(h.SessionID, false)
