@@ -556,8 +556,8 @@ func TestReadTruncated(t *testing.T) {
 					if failed != nil || time.Now().After(deadline) {
 						return false
 					}
-					if m.signed {
-						return rounds < 2
+					if m.signed || st == zerocopy.Splice {
+						return rounds < 4
 					}
 					p, _ := padded()
 					return p == before
@@ -610,7 +610,11 @@ func TestReadTruncated(t *testing.T) {
 				}
 				t.Logf("%d reads: %d at end of file, %d short, %d zero bytes; %s", reads, eofs, short, zeroed, tg.Server.Stats())
 				after, afterBytes := padded()
-				if !m.signed && after == before {
+				// splice moves the whole range into its pipe by page reference in one call, so the
+				// file can shrink under it only for microseconds and the cut rarely lands there (zerocopy's
+				// TestTruncatedFile pads under every strategy deterministically); the framing checks
+				// above and below still hold for it.
+				if !m.signed && st != zerocopy.Splice && after == before {
 					t.Errorf("no response was padded in %d reads of a file truncated under them", reads)
 				}
 				// The file is rewritten from its start, never with holes: a zero the client got in place
