@@ -62,7 +62,7 @@ type negotiation struct {
 }
 
 // outFrame is one response frame: buf (transport header and messages), then optionally file data that
-// the writer sends with the read-path strategy (tail) or a copied, signed buffer (data).
+// send moves with the read-path strategy (tail) or a copied, signed buffer (data).
 type outFrame struct {
 	buf  []byte
 	tail *readTail
@@ -217,7 +217,9 @@ func (c *conn) close() {
 // send writes a response frame whole and releases what it holds. After a failed write the connection is
 // closed and later frames are only released, so no handler blocks on a dead connection.
 func (c *conn) send(f *outFrame) {
+	defer f.release()
 	c.wmu.Lock()
+	defer c.wmu.Unlock() // also if write panics: handlers waiting here must not hang
 	if !c.dead {
 		if err := c.write(f); err != nil {
 			if !c.closing.Load() && !errors.Is(err, net.ErrClosed) && !errors.Is(err, syscall.EPIPE) && !errors.Is(err, syscall.ECONNRESET) {
@@ -227,8 +229,6 @@ func (c *conn) send(f *outFrame) {
 			c.nc.Close()
 		}
 	}
-	c.wmu.Unlock()
-	f.release()
 }
 
 func (c *conn) write(f *outFrame) error {

@@ -8,7 +8,7 @@ import (
 )
 
 // handleRead answers READ (MS-SMB2 3.3.5.12). It checks the open and the range and leaves the file data
-// to the writer: the response body here is the 16-byte fixed part, and r.tail names the file range that
+// to conn.send: the response body here is the 16-byte fixed part, and r.tail names the file range that
 // follows it on the wire. Which strategy moves those bytes (sendfile, splice, copy, mmap), and whether
 // the response has to take the copy path after all (signed, inside a compound), is decided when the
 // frame is built (process) and sent (zerocopy.Sender).
@@ -57,7 +57,7 @@ func handleRead(r *request) error {
 	resp := smb.ReadResponse{DataOffset: smb.HeaderSize + smb.ReadResponseFixedSize, DataLength: uint32(n)}
 	r.out = resp.AppendTo(r.out)
 	if n > 0 {
-		o.refs.Add(1) // dropped by the writer once the data is on the wire
+		o.refs.Add(1) // dropped once the data is on the wire
 		r.tail = &readTail{open: o, off: off, n: n}
 	}
 	return nil

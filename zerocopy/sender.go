@@ -8,11 +8,11 @@ import (
 	"os"
 )
 
-// Sender writes whole SMB2 frames on one TCP connection. It is used by
-// exactly one writer goroutine per connection: a READ response is a sequence
-// of system calls (cork, header, file data, uncork) that must not interleave
-// with another frame, so the server funnels every frame of a connection
-// through its one writer. The Stats it updates may be shared by all Senders.
+// Sender writes whole SMB2 frames on one TCP connection. It is not safe for
+// concurrent use: a READ response is a sequence of system calls (cork,
+// header, file data, uncork) that must not interleave with another frame, so
+// the server sends every frame of a connection under one lock. The Stats it
+// updates may be shared by all Senders.
 type Sender struct {
 	conn     *net.TCPConn
 	strategy Strategy
