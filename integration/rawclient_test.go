@@ -71,12 +71,19 @@ func (c *rawClient) call(h smb.Header, body func([]byte) []byte) (smb.Header, []
 // `map to guest = bad user` makes a guest, and returns its SessionId.
 func (c *rawClient) logonGuest() uint64 {
 	c.t.Helper()
+	return c.setupGuest(0)
+}
+
+// setupGuest runs the two SESSION_SETUP legs as that unknown user on session sid: 0 for a new session,
+// or a logged-on session's id to re-authenticate it. It returns the SessionId of the answer.
+func (c *rawClient) setupGuest(sid uint64) uint64 {
+	c.t.Helper()
 	const flags = 0x00000001 | 0x00000004 | 0x00000200 | 0x00080000 // UNICODE, REQUEST_TARGET, NTLM, EXTENDED_SESSIONSECURITY
 	// NEGOTIATE_MESSAGE (MS-NLMP 2.2.1.1) with empty domain and workstation fields.
 	negotiate := binary.LittleEndian.AppendUint32(binary.LittleEndian.AppendUint32([]byte("NTLMSSP\x00"), 1), flags)
 	negotiate = append(negotiate, make([]byte, 16)...)
 	setup := smb.SessionSetupRequest{SecurityMode: smb.SecurityModeSigningEnabled, SecurityBuffer: negotiate}
-	h, _ := c.call(smb.Header{Command: smb.SessionSetup}, setup.AppendTo)
+	h, _ := c.call(smb.Header{Command: smb.SessionSetup, SessionID: sid}, setup.AppendTo)
 	if h.Status != smb.StatusMoreProcessingRequired {
 		c.t.Fatalf("SESSION_SETUP 1: %v", h.Status)
 	}
@@ -280,6 +287,31 @@ func TestForeignFileID(t *testing.T) {
 	}
 	if _, st := c.read(a, id, 1); st != smb.StatusFileClosed {
 		t.Errorf("READ after CLOSE: %v, want STATUS_FILE_CLOSED", st)
+	}
+}
+
+// TestReauthentication: a SESSION_SETUP exchange on a session that is logged on re-authenticates it
+// (MS-SMB2 3.3.5.5.3): it succeeds as the same identity, keeps the SessionId, and the session's tree and
+// open go on working, with the file's bytes.
+func TestReauthentication(t *testing.T) {
+	tg := startServer(t)
+	c, on := rawShare(t, tg)
+	const name, size = "page-1.bin", 4095
+	id := c.mustCreate(on, name)
+	if got := c.setupGuest(on.sess); got != on.sess {
+		t.Fatalf("re-authentication answered for session %#x, want %#x", got, on.sess)
+	}
+	if data, st := c.read(on, id, size); st != smb.StatusSuccess || string(data) != string(Content(name, size)) {
+		t.Fatalf("READ on the open after re-authentication: %v, %d bytes, equal to the file: %v", st, len(data), string(data) == string(Content(name, size)))
+	}
+	id2, st := c.create(on, "one.bin")
+	if st != smb.StatusSuccess {
+		t.Fatalf("CREATE on the tree after re-authentication: %v", st)
+	}
+	for _, f := range []smb.FileID{id, id2} {
+		if st := c.close(on, f); st != smb.StatusSuccess {
+			t.Errorf("CLOSE after re-authentication: %v", st)
+		}
 	}
 }
 
