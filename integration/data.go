@@ -2,7 +2,8 @@
 // against a server started in the test process, or against the server named by the environment
 // (ZSMBD_ADDR, ZSMBD_SHARE, ZSMBD_USER, ZSMBD_PASSWORD), as the Docker suite does.
 //
-// This file makes the share's test data: the same bytes every time, so a test knows every hash.
+// This file makes the share's test data, the same bytes every time so a test knows every hash, and
+// names the test users.
 package integration
 
 import (
@@ -12,6 +13,15 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+)
+
+// User is an account the tests log on with.
+type User struct{ Name, Password string }
+
+// The test users: TestUser reaches every share, OtherUser every share but "private" (`valid users`).
+var (
+	TestUser  = User{"alice", "Wonder-land 1"}
+	OtherUser = User{"bob", "builder"}
 )
 
 // DataFile is one generated file of the test share.

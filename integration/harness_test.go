@@ -19,11 +19,9 @@ import (
 )
 
 // Test users of the in-process server.
-const (
-	testUser     = "alice"
-	testPassword = "Wonder-land 1"
-	otherUser    = "bob"
-	otherPass    = "builder"
+var (
+	testUser, testPassword = TestUser.Name, TestUser.Password
+	otherUser, otherPass   = OtherUser.Name, OtherUser.Password
 )
 
 // target is a server under test: in-process, or remote when ZSMBD_ADDR is set.

@@ -17,12 +17,6 @@ import (
 	"github.com/zsmbd/zsmbd/passdb"
 )
 
-// users are the accounts the tests log on with, as integration/harness_test.go's in-process server has them.
-var users = []struct{ name, password string }{
-	{"alice", "Wonder-land 1"},
-	{"bob", "builder"},
-}
-
 func main() {
 	root := flag.String("root", "", "write the shares data/, private/ and public/ under `dir`")
 	pw := flag.String("smbpasswd", "", "write the test users to the smbpasswd `file`")
@@ -52,8 +46,8 @@ func write(root, pw string) error {
 	if pw == "" {
 		return nil
 	}
-	for _, u := range users {
-		if err := passdb.SetPassword(pw, u.name, u.password); err != nil {
+	for _, u := range []integration.User{integration.TestUser, integration.OtherUser} {
+		if err := passdb.SetPassword(pw, u.Name, u.Password); err != nil {
 			return err
 		}
 	}
