@@ -24,7 +24,13 @@ type rawClient struct {
 
 func dialRawClient(t testing.TB, tg *target) *rawClient {
 	t.Helper()
-	nc, err := net.DialTimeout("tcp", tg.Addr, 5*time.Second)
+	return dialRawClientWith(t, tg, &net.Dialer{Timeout: 5 * time.Second})
+}
+
+// dialRawClientWith connects with d (to set socket options before connecting) and negotiates.
+func dialRawClientWith(t testing.TB, tg *target, d *net.Dialer) *rawClient {
+	t.Helper()
+	nc, err := d.Dial("tcp", tg.Addr)
 	if err != nil {
 		t.Fatal(err)
 	}
