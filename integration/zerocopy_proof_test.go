@@ -49,7 +49,7 @@ func buildZsmbd(t *testing.T) string {
 // syscallTotals are what one traced server did to the test file's descriptors.
 type syscallTotals struct {
 	sendfileCalls, sendfileBytes int64 // sendfile from the file
-	preadCalls, preadBytes       int64 // pread64 of the file
+	preadCalls, preadBytes       int64 // pread64 or preadv2 of the file
 	readCalls, readBytes         int64 // read of the file
 	opens                        int   // openat/openat2 of the file
 }
@@ -102,7 +102,7 @@ func parseStrace(t *testing.T, prefix, name string) syscallTotals {
 				tot.sendfileCalls++
 				tot.sendfileBytes += n
 			}
-		case "pread64":
+		case "pread64", "preadv2":
 			if fds[m[2]] {
 				tot.preadCalls++
 				tot.preadBytes += n
@@ -122,7 +122,7 @@ func parseStrace(t *testing.T, prefix, name string) syscallTotals {
 func tracedServer(t *testing.T, strace, bin, trace string, args ...string) (addr string, stop func() map[string]any) {
 	t.Helper()
 	full := append([]string{"-f", "-ff", "-qq", "-e", "signal=none",
-		"-e", "trace=sendfile,pread64,read,writev,sendmsg,openat,openat2", "-o", trace, bin, "-log-level", "info"}, args...)
+		"-e", "trace=sendfile,pread64,preadv2,read,writev,sendmsg,openat,openat2", "-o", trace, bin, "-log-level", "info"}, args...)
 	cmd := exec.Command(strace, full...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {

@@ -2,7 +2,6 @@ package zerocopy
 
 import (
 	"errors"
-	"io"
 	"os"
 	"sync"
 )
@@ -143,14 +142,17 @@ func (p *bufferPool) idleBytes() int64 {
 // This is the copy path the server uses for responses it must see in full
 // (signed, encrypted, compound).
 func ReadFull(f *os.File, dst []byte, off int64) (int, error) {
+	n, _, err := readFull(f, dst, off)
+	return n, err
+}
+
+// readFull is ReadFull, also returning the read system calls it made.
+func readFull(f *os.File, dst []byte, off int64) (int, int, error) {
 	if off < 0 {
 		clear(dst)
-		return 0, errors.New("zerocopy: negative offset")
+		return 0, 0, errors.New("zerocopy: negative offset")
 	}
-	n, err := f.ReadAt(dst, off)
+	n, calls, err := readAt(f, dst, off)
 	clear(dst[n:])
-	if err == io.EOF {
-		err = nil
-	}
-	return n, err
+	return n, calls, err
 }

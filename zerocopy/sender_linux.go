@@ -63,7 +63,8 @@ type senderSys struct {
 	vb    [][]byte
 	vi    int
 	voff  int
-	flags int // 0: writev; else sendmsg flags (MSG_MORE)
+	flags int  // 0: writev; else sendmsg flags (MSG_MORE)
+	paged bool // the vector includes file pages (mmap): a page fault may wait for the disk
 	verr  error
 
 	// Response in progress.
@@ -133,6 +134,13 @@ func (s *Sender) writeFlags(bufs [][]byte, flags int) error {
 
 // writevStep is the RawConn.Write callback of a vector write. It returns
 // false, parking the goroutine until the socket is writable, on EAGAIN.
+//
+// writev and sendmsg run as raw system calls: on a non-blocking socket, from
+// memory that is resident, they cannot sleep, so the goroutine keeps its P
+// through them (an ordinary Syscall would let sysmon hand the P to another
+// thread when a 1 MiB write, with loopback's receive processing, outlasts its
+// 20 us tick). sendfile, splice and the mmap strategy's writev (paged) may
+// wait for the disk and stay ordinary system calls.
 func (s *Sender) writevStep(fd uintptr) bool {
 	y := &s.sys
 	for {
@@ -158,13 +166,17 @@ func (s *Sender) writevStep(fd uintptr) bool {
 		}
 		var r uintptr
 		var e syscall.Errno
-		if y.flags == 0 {
+		switch {
+		case y.paged:
 			r, _, e = syscall.Syscall(unix.SYS_WRITEV, fd, uintptr(unsafe.Pointer(&iov[0])), uintptr(len(iov)))
 			s.c.writev.Add(1)
-		} else {
+		case y.flags == 0:
+			r, _, e = syscall.RawSyscall(unix.SYS_WRITEV, fd, uintptr(unsafe.Pointer(&iov[0])), uintptr(len(iov)))
+			s.c.writev.Add(1)
+		default:
 			y.msg.Iov = &iov[0]
 			y.msg.SetIovlen(len(iov))
-			r, _, e = syscall.Syscall(unix.SYS_SENDMSG, fd, uintptr(unsafe.Pointer(&y.msg)), uintptr(y.flags|unix.MSG_NOSIGNAL))
+			r, _, e = syscall.RawSyscall(unix.SYS_SENDMSG, fd, uintptr(unsafe.Pointer(&y.msg)), uintptr(y.flags|unix.MSG_NOSIGNAL))
 			s.c.sendmsg.Add(1)
 			y.msg.Iov = nil
 		}
@@ -469,24 +481,11 @@ func (s *Sender) sendCopy(hdr []byte) error {
 }
 
 // pread fills dst from the file at off, stopping early only at end of file
-// or on an error.
+// or on an error (preadFd: the page cache first, without waiting).
 func (s *Sender) pread(dst []byte, off int64) (int, error) {
-	n := 0
-	for n < len(dst) {
-		m, err := unix.Pread(s.sys.ffd, dst[n:], off+int64(n))
-		s.c.pread.Add(1)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return n, err
-		}
-		if m == 0 {
-			break
-		}
-		n += m
-	}
-	return n, nil
+	n, calls, err := preadFd(s.sys.ffd, dst, off)
+	s.c.pread.Add(int64(calls))
+	return n, err
 }
 
 // sendSplice: header, then file → pipe → socket with splice(2), one pipe
@@ -626,7 +625,9 @@ func (s *Sender) sendMmap() error {
 		afterMap()
 	}
 	bufs := [][]byte{y.hdr, data}
+	y.paged = true
 	err = s.write(bufs)
+	y.paged = false
 	hdrLeft, dataSent := 0, int64(len(data))
 	if err != nil {
 		hdrLeft, dataSent = y.unsent(bufs, 0), int64(len(data)-y.unsent(bufs, 1))

@@ -38,7 +38,7 @@ type Counters struct {
 
 	Sendfile   int64 // sendfile(2) calls
 	Splice     int64 // splice(2) calls, both file→pipe and pipe→socket
-	Pread      int64 // pread(2) calls
+	Pread      int64 // read system calls of the copy path: preadv2(RWF_NOWAIT) and pread(2)
 	Writev     int64 // writev(2) calls
 	Sendmsg    int64 // sendmsg(2) calls (header sent with MSG_MORE)
 	Mmap       int64 // mmap(2) calls
@@ -79,14 +79,14 @@ func (s *Stats) Fallback(r Reason) {
 // CopyRange fills dst from f at offset off, as ReadFull does, for a READ
 // response the server has to see in full (signed, or inside a compound)
 // rather than hand to a Sender. It counts the response under the Copy
-// strategy: one response, its file bytes, one pread per ReadAt, a file error,
+// strategy: one response, its file bytes, its read system calls (counted as pread), a file error,
 // and the zeros that stand in for data the file no longer has (it shrank
 // after the response announced len(dst) bytes).
 func (s *Stats) CopyRange(f *os.File, dst []byte, off int64) (int, error) {
-	n, err := ReadFull(f, dst, off)
+	n, calls, err := readFull(f, dst, off)
 	c := &s.by[Copy]
 	c.responses.Add(1)
-	c.pread.Add(1)
+	c.pread.Add(int64(calls))
 	c.fileBytes.Add(int64(n))
 	if err != nil {
 		c.fileErrors.Add(1)

@@ -30,7 +30,13 @@ func TestCopyRange(t *testing.T) {
 		t.Fatalf("across the end: n=%d err=%v %q", n, err, dst)
 	}
 	c := st.Snapshot().Strategy(Copy)
-	want := Counters{Responses: 2, FileBytes: 10, Pread: 2, PaddedResponses: 1, PaddedBytes: 10}
+	// Read calls: one inside the file; across the end, 6 bytes and then 0 at end of file. Where the
+	// file system refuses RWF_NOWAIT, each range costs one refused call more.
+	if c.Pread < 3 || c.Pread > 5 {
+		t.Errorf("read calls %d, want 3 (5 without RWF_NOWAIT)", c.Pread)
+	}
+	c.Pread = 0
+	want := Counters{Responses: 2, FileBytes: 10, PaddedResponses: 1, PaddedBytes: 10}
 	if c != want {
 		t.Fatalf("counters %+v, want %+v", c, want)
 	}
