@@ -31,6 +31,10 @@
 # of 200 idle go-smb2 guest sessions (each mounted on the share), divided by 200. Samba's figures in
 # those rows are the summed PSS of its process tree (its processes share pages; RSS would overcount).
 #
+# ZSMBD_GOMAXPROCS=N in the environment starts both zsmbd servers with GOMAXPROCS=N (the clients keep
+# the machine's), to measure what the Go scheduler's extra Ps cost a server that shares its cores with
+# the client.
+#
 # Printed as: case | zsmbd | samba | ratio | ratio range | target | met, where zsmbd and samba are
 # medians over REPS and ratio is the median of the per-rep ratios zsmbd/samba (min-max beside it). Raw figures go to
 # $WORK/raw.tsv. Needs root (smbd, and a unix user for Samba's logon: created once as "zsbench").
@@ -153,7 +157,11 @@ start_zsmbd() {
 	log level = 1
 $(share_section)
 EOF
-	"$WORK/zsmbd" -config "$d/smb.conf" -listen "127.0.0.1:$2" >"$d/log" 2>&1 &
+	if [ -n "${ZSMBD_GOMAXPROCS:-}" ]; then
+		GOMAXPROCS=$ZSMBD_GOMAXPROCS "$WORK/zsmbd" -config "$d/smb.conf" -listen "127.0.0.1:$2" >"$d/log" 2>&1 &
+	else
+		"$WORK/zsmbd" -config "$d/smb.conf" -listen "127.0.0.1:$2" >"$d/log" 2>&1 &
+	fi
 	PIDS+=($!)
 	eval "PID_$1=$!"
 }
@@ -178,7 +186,7 @@ start_samba samba_s 4451 mandatory
 start_zsmbd zsmbd_u 4460 disabled
 start_zsmbd zsmbd_s 4461 mandatory
 for p in 4450 4451 4460 4461; do wait_port "$p"; done
-log "servers: samba $("$SMBD" --version) pids $PID_samba_u/$PID_samba_s, zsmbd pids $PID_zsmbd_u/$PID_zsmbd_s"
+log "servers: samba $("$SMBD" --version) pids $PID_samba_u/$PID_samba_s, zsmbd pids $PID_zsmbd_u/$PID_zsmbd_s${ZSMBD_GOMAXPROCS:+ (GOMAXPROCS=$ZSMBD_GOMAXPROCS)}"
 
 # --- process-tree accounting --------------------------------------------------------------------
 # tree PID: PID and all its descendants.
