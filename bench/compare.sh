@@ -37,7 +37,7 @@
 #
 # Printed as: case | zsmbd | samba | ratio | ratio range | target | met, where zsmbd and samba are
 # medians over REPS and ratio is the median of the per-rep ratios zsmbd/samba (min-max beside it). Raw figures go to
-# $WORK/raw.tsv. Needs root (smbd, and a unix user for Samba's logon: created once as "zsbench").
+# $WORK/raw.tsv. Needs root (smbd, and a unix user for Samba's logon: "zsbench", created for the run and removed after it unless it was there before).
 set -euo pipefail
 
 REPS=5
@@ -65,10 +65,13 @@ done
 WORK=$(mktemp -d /tmp/zsmbd-compare.XXXXXX)
 chmod 755 "$WORK"
 PIDS=()
+CREATED_USER=0
 cleanup() {
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
 	if [ "$KEEP" = 0 ]; then rm -rf "$WORK"; else echo "kept $WORK" >&2; fi
+	# A unix user this run created goes with it; one that was already there stays.
+	if [ "$CREATED_USER" = 1 ]; then userdel "$USER_NAME" 2>/dev/null || true; fi
 }
 trap cleanup EXIT
 
@@ -93,6 +96,7 @@ BIG_BYTES=$(stat -c %s "$SHARE/big")
 if ! id "$USER_NAME" >/dev/null 2>&1; then
 	log "creating unix user $USER_NAME (no home, no shell) for Samba's logon"
 	useradd -M -s /usr/sbin/nologin "$USER_NAME"
+	CREATED_USER=1
 fi
 printf '%s\n' "$USER_PASS" | "$WORK/zsmbd" passwd -file "$WORK/smbpasswd" "$USER_NAME" >/dev/null
 
