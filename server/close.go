@@ -17,16 +17,9 @@ func handleClose(r *request) error {
 	resp := smb.CloseResponse{}
 	if req.Flags&smb.ClosePostQueryAttrib != 0 && o.file != nil {
 		if info, err := o.file.Stat(); err == nil {
-			fi := fileInfo(info, r.tree.share)
 			resp = smb.CloseResponse{
 				Flags:          smb.ClosePostQueryAttrib,
-				CreationTime:   fi.CreationTime,
-				LastAccessTime: fi.LastAccessTime,
-				LastWriteTime:  fi.LastWriteTime,
-				ChangeTime:     fi.ChangeTime,
-				AllocationSize: fi.AllocationSize,
-				EndOfFile:      fi.EndOfFile,
-				FileAttributes: fi.Attributes,
+				OpenAttributes: openAttributes(fileInfo(info, r.tree.share)),
 			}
 		}
 	}

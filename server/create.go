@@ -66,17 +66,10 @@ func handleCreate(r *request) error {
 		return err
 	}
 	r.cs.fileID = o.id
-	fi := fileInfo(info, r.tree.share)
 	resp := smb.CreateResponse{
 		OplockLevel:    smb.OplockLevelNone, // no oplocks or leases: durable and lease requests are ignored
 		CreateAction:   smb.FileOpened,
-		CreationTime:   fi.CreationTime,
-		LastAccessTime: fi.LastAccessTime,
-		LastWriteTime:  fi.LastWriteTime,
-		ChangeTime:     fi.ChangeTime,
-		AllocationSize: fi.AllocationSize,
-		EndOfFile:      fi.EndOfFile,
-		FileAttributes: fi.Attributes,
+		OpenAttributes: openAttributes(fileInfo(info, r.tree.share)),
 		FileID:         o.id,
 	}
 	for _, cc := range req.Contexts {
@@ -123,7 +116,7 @@ func (r *request) createPipe(req *smb.CreateRequest) error {
 	r.cs.fileID = o.id
 	resp := smb.CreateResponse{
 		CreateAction:   smb.FileOpened,
-		FileAttributes: fscc.FILE_ATTRIBUTE_NORMAL,
+		OpenAttributes: smb.OpenAttributes{FileAttributes: fscc.FILE_ATTRIBUTE_NORMAL},
 		FileID:         o.id,
 	}
 	r.out = resp.AppendTo(r.out)

@@ -3,6 +3,7 @@ package server
 import (
 	"strings"
 
+	"github.com/zsmbd/zsmbd/smb"
 	"github.com/zsmbd/zsmbd/smb/fscc"
 	"github.com/zsmbd/zsmbd/vfs"
 )
@@ -38,4 +39,17 @@ func fileInfo(i vfs.Info, sh *share) fscc.File {
 		f.Attributes |= fscc.FILE_ATTRIBUTE_HIDDEN
 	}
 	return f
+}
+
+// openAttributes are the attributes of f that CREATE and CLOSE responses carry.
+func openAttributes(f fscc.File) smb.OpenAttributes {
+	return smb.OpenAttributes{
+		CreationTime:   f.CreationTime,
+		LastAccessTime: f.LastAccessTime,
+		LastWriteTime:  f.LastWriteTime,
+		ChangeTime:     f.ChangeTime,
+		AllocationSize: f.AllocationSize,
+		EndOfFile:      f.EndOfFile,
+		FileAttributes: f.Attributes,
+	}
 }

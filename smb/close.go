@@ -39,14 +39,8 @@ func (r *CloseRequest) AppendTo(b []byte) []byte {
 // CloseResponse is the SMB2 CLOSE response (MS-SMB2 2.2.16). The attributes are meaningful only when
 // Flags has ClosePostQueryAttrib; otherwise they are sent as zero.
 type CloseResponse struct {
-	Flags          uint16
-	CreationTime   uint64 // FILETIME
-	LastAccessTime uint64
-	LastWriteTime  uint64
-	ChangeTime     uint64
-	AllocationSize int64
-	EndOfFile      int64
-	FileAttributes uint32
+	Flags uint16
+	OpenAttributes
 }
 
 // AppendTo appends the 60-byte response body.
@@ -54,13 +48,7 @@ func (r *CloseResponse) AppendTo(b []byte) []byte {
 	b = le.AppendU16(b, closeResponseSize)
 	b = le.AppendU16(b, r.Flags)
 	b = le.AppendU32(b, 0)
-	b = le.AppendU64(b, r.CreationTime)
-	b = le.AppendU64(b, r.LastAccessTime)
-	b = le.AppendU64(b, r.LastWriteTime)
-	b = le.AppendU64(b, r.ChangeTime)
-	b = le.AppendU64(b, uint64(r.AllocationSize))
-	b = le.AppendU64(b, uint64(r.EndOfFile))
-	return le.AppendU32(b, r.FileAttributes)
+	return r.OpenAttributes.appendTo(b)
 }
 
 // Decode parses a CLOSE response from msg, the whole message starting at the SMB2 header.
@@ -71,12 +59,6 @@ func (r *CloseResponse) Decode(msg []byte) error {
 	}
 	r.Flags = rd.U16()
 	rd.Skip(4)
-	r.CreationTime = rd.U64()
-	r.LastAccessTime = rd.U64()
-	r.LastWriteTime = rd.U64()
-	r.ChangeTime = rd.U64()
-	r.AllocationSize = int64(rd.U64())
-	r.EndOfFile = int64(rd.U64())
-	r.FileAttributes = rd.U32()
+	r.OpenAttributes.decode(rd)
 	return nil
 }

@@ -292,18 +292,12 @@ func AppendCreateContexts(b []byte, ctxs []CreateContext) []byte {
 
 // CreateResponse is the SMB2 CREATE response (MS-SMB2 2.2.14).
 type CreateResponse struct {
-	OplockLevel    uint8
-	Flags          uint8
-	CreateAction   uint32
-	CreationTime   uint64 // FILETIME
-	LastAccessTime uint64
-	LastWriteTime  uint64
-	ChangeTime     uint64
-	AllocationSize int64
-	EndOfFile      int64
-	FileAttributes uint32
-	FileID         FileID
-	Contexts       []CreateContext
+	OplockLevel  uint8
+	Flags        uint8
+	CreateAction uint32
+	OpenAttributes
+	FileID   FileID
+	Contexts []CreateContext
 }
 
 // AppendTo appends the response body; contexts, if any, start at 0x98 (64+88, 8-aligned).
@@ -311,13 +305,7 @@ func (r *CreateResponse) AppendTo(b []byte) []byte {
 	b = le.AppendU16(b, createResponseSize)
 	b = append(b, r.OplockLevel, r.Flags)
 	b = le.AppendU32(b, r.CreateAction)
-	b = le.AppendU64(b, r.CreationTime)
-	b = le.AppendU64(b, r.LastAccessTime)
-	b = le.AppendU64(b, r.LastWriteTime)
-	b = le.AppendU64(b, r.ChangeTime)
-	b = le.AppendU64(b, uint64(r.AllocationSize))
-	b = le.AppendU64(b, uint64(r.EndOfFile))
-	b = le.AppendU32(b, r.FileAttributes)
+	b = r.OpenAttributes.appendTo(b)
 	b = le.AppendU32(b, 0) // Reserved2
 	b = r.FileID.AppendTo(b)
 	ctxPos := len(b)
@@ -340,13 +328,7 @@ func (r *CreateResponse) Decode(msg []byte) error {
 	r.OplockLevel = rd.U8()
 	r.Flags = rd.U8()
 	r.CreateAction = rd.U32()
-	r.CreationTime = rd.U64()
-	r.LastAccessTime = rd.U64()
-	r.LastWriteTime = rd.U64()
-	r.ChangeTime = rd.U64()
-	r.AllocationSize = int64(rd.U64())
-	r.EndOfFile = int64(rd.U64())
-	r.FileAttributes = rd.U32()
+	r.OpenAttributes.decode(rd)
 	rd.Skip(4)
 	r.FileID = readFileID(rd)
 	ctxOff := rd.U32()

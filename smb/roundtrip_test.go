@@ -102,8 +102,8 @@ var roundTrips = []struct {
 			"18000000 1000 0400 0000 0000 00000000 4d784163 00000000" +
 			"18000000 1000 0400 0000 0000 00000000 51466964 00000000" +
 			"00000000 1000 0400 0000 1800 10000000 44486e51 00000000 00000000000000000000000000000000"},
-	{"CreateResponse", Create, &CreateResponse{OplockLevel: OplockLevelII, CreateAction: FileCreated, CreationTime: 1,
-		LastAccessTime: 2, LastWriteTime: 3, ChangeTime: 4, AllocationSize: 4096, EndOfFile: 6, FileAttributes: 0x20, FileID: fid,
+	{"CreateResponse", Create, &CreateResponse{OplockLevel: OplockLevelII, CreateAction: FileCreated, OpenAttributes: OpenAttributes{CreationTime: 1,
+		LastAccessTime: 2, LastWriteTime: 3, ChangeTime: 4, AllocationSize: 4096, EndOfFile: 6, FileAttributes: 0x20}, FileID: fid,
 		Contexts: []CreateContext{{Name: CreateCtxMaximalAccess, Data: (&MaximalAccessResponse{MaximalAccess: 0x1F01FF}).AppendTo(nil)}}},
 		func() wire { return new(CreateResponse) },
 		"5900 01 00 02000000 0100000000000000 0200000000000000 0300000000000000 0400000000000000" +
@@ -111,8 +111,8 @@ var roundTrips = []struct {
 			"00000000 1000 0400 0000 1800 08000000 4d784163 00000000 00000000 ff011f00"},
 	{"CloseRequest", Close, &CloseRequest{Flags: ClosePostQueryAttrib, FileID: fid}, func() wire { return new(CloseRequest) },
 		"1800 0100 00000000 8877665544332211 00ffeeddccbbaa99"},
-	{"CloseResponse", Close, &CloseResponse{Flags: ClosePostQueryAttrib, CreationTime: 1, LastAccessTime: 2, LastWriteTime: 3,
-		ChangeTime: 4, AllocationSize: 5, EndOfFile: 6, FileAttributes: 0x10}, func() wire { return new(CloseResponse) },
+	{"CloseResponse", Close, &CloseResponse{Flags: ClosePostQueryAttrib, OpenAttributes: OpenAttributes{CreationTime: 1, LastAccessTime: 2,
+		LastWriteTime: 3, ChangeTime: 4, AllocationSize: 5, EndOfFile: 6, FileAttributes: 0x10}}, func() wire { return new(CloseResponse) },
 		"3c00 0100 00000000 0100000000000000 0200000000000000 0300000000000000 0400000000000000 0500000000000000 0600000000000000 10000000"},
 	{"FlushRequest", Flush, &FlushRequest{FileID: fid}, func() wire { return new(FlushRequest) },
 		"1800 0000 00000000 8877665544332211 00ffeeddccbbaa99"},
