@@ -79,9 +79,9 @@ func (s *Stats) Fallback(r Reason) {
 // CopyRange fills dst from f at offset off, as ReadFull does, for a READ
 // response the server has to see in full (signed, or inside a compound)
 // rather than hand to a Sender. It counts the response under the Copy
-// strategy: one response, its file bytes, its read system calls (counted as pread), a file error,
-// and the zeros that stand in for data the file no longer has (it shrank
-// after the response announced len(dst) bytes).
+// strategy: one response, its file bytes, its read system calls (as pread),
+// a file error, and the zeros that stand in for data the file no longer has
+// (it shrank after the response announced len(dst) bytes).
 func (s *Stats) CopyRange(f *os.File, dst []byte, off int64) (int, error) {
 	n, calls, err := readFull(f, dst, off)
 	c := &s.by[Copy]
