@@ -2,6 +2,7 @@ package zerocopy
 
 import (
 	"bytes"
+	"os"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -15,15 +16,6 @@ func TestPreadCacheMiss(t *testing.T) {
 	want := randomBytes(size, 7)
 	f := tempFile(t, want)
 	fd := int(f.Fd())
-	evict := func() {
-		t.Helper()
-		if err := unix.Fdatasync(fd); err != nil {
-			t.Fatal(err)
-		}
-		if err := unix.Fadvise(fd, 0, 0, unix.FADV_DONTNEED); err != nil {
-			t.Fatal(err)
-		}
-	}
 	read := func(what string, off int64, n int) int {
 		t.Helper()
 		dst := make([]byte, n)
@@ -45,15 +37,18 @@ func TestPreadCacheMiss(t *testing.T) {
 	// On a file system that keeps files in memory (tmpfs) nothing can be evicted and RWF_NOWAIT always
 	// succeeds; elsewhere a page the disk must supply makes it refuse, and pread(2) reads the rest.
 	inMemory := fs.Type == unix.TMPFS_MAGIC
-
-	evict()
+	if !inMemory {
+		evict(t, fd, 0, size)
+	}
 	if calls := read("evicted", 0, size); !inMemory && calls < 2 {
 		t.Errorf("an evicted range took %d read call, want the RWF_NOWAIT call refused and a pread", calls)
 	}
 	if calls := read("cached", 0, size); calls != 1 {
 		t.Errorf("a cached range took %d read calls, want 1 (RWF_NOWAIT)", calls)
 	}
-	evict()
+	if !inMemory {
+		evict(t, fd, 0, size)
+	}
 	read("first half", 0, size/2)
 	if calls := read("half cached", 0, size); !inMemory && calls < 3 {
 		t.Errorf("a half-cached range took %d read calls, want the cached half, a refused call and a pread", calls)
@@ -63,5 +58,66 @@ func TestPreadCacheMiss(t *testing.T) {
 	dst := make([]byte, 100)
 	if n, _, err := preadFd(fd, dst, size-10); n != 10 || err != nil || !bytes.Equal(dst[:10], want[size-10:]) {
 		t.Fatalf("across the end: n=%d err=%v", n, err)
+	}
+}
+
+// TestSendfileCacheCheck: before a sendfile response the Sender asks cachestat(2) whether the range is
+// all in the page cache (then sendfile runs as a raw system call); a range the disk must supply is
+// counted as uncached and sent by an ordinary sendfile. Both arrive whole.
+func TestSendfileCacheCheck(t *testing.T) {
+	const size = 4 << 20
+	want := randomBytes(size, 9)
+	f := tempFile(t, want)
+	fd := int(f.Fd())
+	if err := unix.Fadvise(fd, 0, 0, unix.FADV_RANDOM); err != nil {
+		t.Fatal(err)
+	}
+	var fs unix.Statfs_t
+	if err := unix.Fstatfs(fd, &fs); err != nil {
+		t.Fatal(err)
+	}
+	stats := new(Stats)
+	s, rcv := newSender(t, Sendfile, stats)
+	send := func(what string) Counters {
+		t.Helper()
+		before := stats.Snapshot().Strategy(Sendfile)
+		checkFrame(t, roundTrip(t, s, rcv, header(0), f, 0, size), header(0), want)
+		after := stats.Snapshot().Strategy(Sendfile)
+		if noCachestat.Load() {
+			t.Skip("the kernel has no cachestat(2) (Linux 6.5)")
+		}
+		if after.Cachestat-before.Cachestat != 1 {
+			t.Errorf("%s: %d cachestat calls for one response, want 1", what, after.Cachestat-before.Cachestat)
+		}
+		return Counters{Uncached: after.Uncached - before.Uncached}
+	}
+	if fs.Type != unix.TMPFS_MAGIC { // nothing can be evicted from tmpfs
+		evict(t, fd, size/2, size)
+		if c := send("second half evicted"); c.Uncached != 1 {
+			t.Errorf("a range half evicted was not counted as uncached")
+		}
+	}
+	// The send read the evicted half back in.
+	if c := send("cached"); c.Uncached != 0 {
+		t.Errorf("a range in the page cache counted as uncached")
+	}
+}
+
+// evict drops the file's pages from off to the end of the file from the page cache, and checks with
+// cachestat(2) that no more than off's worth of the first size bytes stays.
+func evict(t *testing.T, fd int, off, size int64) {
+	t.Helper()
+	if err := unix.Fdatasync(fd); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Fadvise(fd, off, 0, unix.FADV_DONTNEED); err != nil {
+		t.Fatal(err)
+	}
+	var cs unix.Cachestat_t
+	if err := unix.Cachestat(uint(fd), &unix.CachestatRange{Off: 0, Len: uint64(size)}, &cs, 0); err != nil {
+		return // a kernel before 6.5: trust fadvise
+	}
+	if cs.Cache*uint64(os.Getpagesize()) > uint64(off) {
+		t.Fatalf("%d pages still cached after dropping those from %d", cs.Cache, off)
 	}
 }

@@ -23,8 +23,8 @@ type Stats struct {
 type counters struct {
 	responses, fileBytes, headerBytes, frames, frameBytes  atomic.Int64
 	sendfile, splice, pread, writev, sendmsg, mmap, munmap atomic.Int64
-	setsockopt, fstat                                      atomic.Int64
-	eagainWaits, shortSends                                atomic.Int64
+	setsockopt, fstat, cachestat                           atomic.Int64
+	eagainWaits, shortSends, uncached                      atomic.Int64
 	paddedResponses, paddedBytes, fileErrors, mmapFaults   atomic.Int64
 }
 
@@ -45,9 +45,11 @@ type Counters struct {
 	Munmap     int64 // munmap(2) calls
 	Setsockopt int64 // setsockopt(2) calls (TCP_CORK on and off)
 	Fstat      int64 // fstat(2) calls
+	Cachestat  int64 // cachestat(2) calls (is a sendfile range all in the page cache?)
 
 	EAGAINWaits int64 // times a send returned EAGAIN and parked on the netpoller
 	ShortSends  int64 // sends that moved fewer bytes than asked
+	Uncached    int64 // sendfile responses not known to be all in the page cache (sendfile may wait for the disk)
 
 	PaddedResponses int64 // responses whose file range came up short and was zero-padded
 	PaddedBytes     int64 // zero bytes sent in place of file data
@@ -61,8 +63,8 @@ func (c *counters) load() Counters {
 		Frames: c.frames.Load(), FrameBytes: c.frameBytes.Load(),
 		Sendfile: c.sendfile.Load(), Splice: c.splice.Load(), Pread: c.pread.Load(),
 		Writev: c.writev.Load(), Sendmsg: c.sendmsg.Load(), Mmap: c.mmap.Load(), Munmap: c.munmap.Load(),
-		Setsockopt: c.setsockopt.Load(), Fstat: c.fstat.Load(),
-		EAGAINWaits: c.eagainWaits.Load(), ShortSends: c.shortSends.Load(),
+		Setsockopt: c.setsockopt.Load(), Fstat: c.fstat.Load(), Cachestat: c.cachestat.Load(),
+		EAGAINWaits: c.eagainWaits.Load(), ShortSends: c.shortSends.Load(), Uncached: c.uncached.Load(),
 		PaddedResponses: c.paddedResponses.Load(), PaddedBytes: c.paddedBytes.Load(),
 		FileErrors: c.fileErrors.Load(), MmapFaults: c.mmapFaults.Load(),
 	}
@@ -134,11 +136,11 @@ func (s Snapshot) Fallback(r Reason) int64 {
 }
 
 // fields lists the counters by name, in declaration order, for logs.
-func (c Counters) fields() [20]struct {
+func (c Counters) fields() [22]struct {
 	name string
 	v    int64
 } {
-	return [20]struct {
+	return [22]struct {
 		name string
 		v    int64
 	}{
@@ -146,8 +148,8 @@ func (c Counters) fields() [20]struct {
 		{"frames", c.Frames}, {"frame_bytes", c.FrameBytes},
 		{"sendfile", c.Sendfile}, {"splice", c.Splice}, {"pread", c.Pread}, {"writev", c.Writev},
 		{"sendmsg", c.Sendmsg}, {"mmap", c.Mmap}, {"munmap", c.Munmap},
-		{"setsockopt", c.Setsockopt}, {"fstat", c.Fstat},
-		{"eagain_waits", c.EAGAINWaits}, {"short_sends", c.ShortSends},
+		{"setsockopt", c.Setsockopt}, {"fstat", c.Fstat}, {"cachestat", c.Cachestat},
+		{"eagain_waits", c.EAGAINWaits}, {"short_sends", c.ShortSends}, {"uncached", c.Uncached},
 		{"padded_responses", c.PaddedResponses}, {"padded_bytes", c.PaddedBytes},
 		{"file_errors", c.FileErrors}, {"mmap_faults", c.MmapFaults},
 	}
