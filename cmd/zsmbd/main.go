@@ -92,6 +92,11 @@ func run(args []string, stderr io.Writer) int {
 		log.Error().Err(err).Msg("configuration")
 		return 1
 	}
+	// Signals are caught before the server says it is listening: a SIGTERM or SIGHUP (a service
+	// manager's reload) sent as soon as it is up must not kill it with the default action.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(sigs)
 	addrs, err := listenAddrs(cfg, opt.listen)
 	if err != nil {
 		log.Error().Err(err).Msg("listen")
@@ -121,8 +126,6 @@ func run(args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, howToReach(listeners[0].Addr(), cfg.Shares[0].Name))
 	}
 
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	for sig := range sigs {
 		if sig == syscall.SIGHUP {
 			reload(srv, &opt, log)

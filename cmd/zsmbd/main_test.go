@@ -148,3 +148,15 @@ func TestReloadOnSIGHUP(t *testing.T) {
 	}
 	stop(t, lines, exit)
 }
+
+// TestSignalsCaughtOnceListening: a SIGHUP and a SIGTERM sent the moment zsmbd says it is listening
+// reload and stop it; neither kills the process with the signal's default action.
+func TestSignalsCaughtOnceListening(t *testing.T) {
+	for range 20 {
+		lines, exit := startRun(t, "-share", "s="+t.TempDir(), "-listen", "127.0.0.1:0")
+		waitLine(t, lines, regexp.MustCompile(`"listening"`))
+		syscall.Kill(os.Getpid(), syscall.SIGHUP)
+		waitLine(t, lines, regexp.MustCompile(`configuration and users reloaded`))
+		stop(t, lines, exit)
+	}
+}
