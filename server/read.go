@@ -2,7 +2,6 @@ package server
 
 import (
 	"math"
-	"syscall"
 
 	"github.com/zsmbd/zsmbd/smb"
 )
@@ -42,15 +41,15 @@ func handleRead(r *request) error {
 	if req.Offset > math.MaxInt64 {
 		return smb.StatusInvalidParameter
 	}
-	var st syscall.Stat_t
-	if err := syscall.Fstat(int(o.file.Fd()), &st); err != nil {
+	size, err := o.file.Size()
+	if err != nil {
 		return smb.StatusUnsuccessful
 	}
 	off := int64(req.Offset)
-	if off >= st.Size {
+	if off >= size {
 		return smb.StatusEndOfFile
 	}
-	n := min(int64(req.Length), st.Size-off)
+	n := min(int64(req.Length), size-off)
 	if n < int64(req.MinimumCount) {
 		return smb.StatusEndOfFile
 	}

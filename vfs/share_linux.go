@@ -77,6 +77,8 @@ type File struct {
 
 	share *Share
 	dir   *dirState
+
+	sleeplessStat bool // fstat cannot sleep here: see Size
 }
 
 // Open resolves an SMB name and opens it read-only, files and directories
@@ -120,11 +122,17 @@ func (s *Share) Open(name string) (*File, error) {
 		}
 	}
 	info.Name = baseName(canon)
+	var sfs unix.Statfs_t
+	if err := unix.Fstatfs(fd, &sfs); err != nil {
+		unix.Close(fd)
+		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+	}
 	return &File{
-		File:  os.NewFile(uintptr(fd), filepath.Join(s.root, canon)),
-		Info:  info,
-		Name:  canon,
-		share: s,
+		File:          os.NewFile(uintptr(fd), filepath.Join(s.root, canon)),
+		Info:          info,
+		Name:          canon,
+		share:         s,
+		sleeplessStat: sleeplessStat(sfs.Type),
 	}, nil
 }
 
