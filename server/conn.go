@@ -111,7 +111,12 @@ func (c *conn) serve() {
 		c.releaseAll()
 		c.log.Debug().Msg("disconnected")
 	}()
-	br := bufio.NewReaderSize(c.nc, 16<<10)
+	sr, err := newSockReader(c.nc)
+	if err != nil {
+		c.log.Info().Err(err).Msg("closing connection")
+		return
+	}
+	br := bufio.NewReaderSize(sr, 16<<10)
 	for {
 		maxFrame := c.maxFrame()
 		msg, err := smb.ReadFrame(br, nil, maxFrame)
