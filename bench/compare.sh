@@ -231,6 +231,10 @@ measure() {
 	local case=$1 server=$2 pid=$3 rep=$4
 	shift 4
 	local base before after out mbps
+	# The target's premise is a cached file, but the kernel may page out what was not read for a while
+	# (this machine runs DAMON with a pageout scheme for pages idle 60 s): read it back first, so every
+	# run starts from the page cache whatever ran before it.
+	cat "$SHARE/big" >/dev/null
 	base=$(tree_count "$pid")
 	before=$(tree_cpu_ticks "$pid")
 	out=$("$@" 2>&1) || { echo "compare.sh: $case on $server failed: $out" >&2; exit 1; }
