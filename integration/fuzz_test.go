@@ -71,7 +71,7 @@ func FuzzRequest(f *testing.F) {
 		if len(msg) < smb.HeaderSize || len(msg) > 1<<20 {
 			return
 		}
-		fds, panics := openFDs(t), tg.Panics.Load()
+		fds, panics := openFDs(t), tg.Server.Panics()
 		c := dialRawClient(t, tg)
 		on := handle{sess: c.logonGuest()}
 		on.tree = c.treeConnect(on.sess, tg.Share)
@@ -88,7 +88,7 @@ func FuzzRequest(f *testing.F) {
 		}
 		c.readUntil(last, time.Second)
 		c.nc.Close()
-		if tg.Panics.Load() > panics {
+		if tg.Server.Panics() > panics {
 			t.Fatalf("the server panicked on % x", msg)
 		}
 		waitFDs(t, fds)

@@ -7,8 +7,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -33,11 +31,8 @@ type target struct {
 	Share    string // the data share
 	User     string
 	Password string
-	Root     string // the share's directory on this machine; "" for a remote server
-	Server   *server.Server
-	// Panics counts the panics the in-process server recovered from (it logs each and closes the
-	// connection); a test fails at cleanup if there were any.
-	Panics *atomic.Int64
+	Root     string         // the share's directory on this machine; "" for a remote server
+	Server   *server.Server // in-process; a test fails at cleanup if it recovered from a panic
 }
 
 // remote reports whether the tests run against a server named by the environment.
@@ -96,17 +91,11 @@ func startServer(t testing.TB, opts ...serverOption) *target {
 	if err != nil {
 		t.Fatal(err)
 	}
-	panics := new(atomic.Int64)
 	var logTo io.Writer = zerolog.NewTestWriter(t)
 	if _, ok := t.(*testing.F); ok {
 		logTo = os.Stderr // a fuzz test's *F must not log once its fuzz function runs
 	}
-	log := zerolog.New(logTo).Level(zerolog.WarnLevel).Hook(zerolog.HookFunc(
-		func(_ *zerolog.Event, level zerolog.Level, msg string) {
-			if level >= zerolog.ErrorLevel && strings.Contains(msg, "panicked") {
-				panics.Add(1)
-			}
-		}))
+	log := zerolog.New(logTo).Level(zerolog.WarnLevel)
 	if os.Getenv("ZSMBD_DEBUG") != "" {
 		log = log.Level(zerolog.DebugLevel)
 	}
@@ -125,12 +114,12 @@ func startServer(t testing.TB, opts ...serverOption) *target {
 		if err := srv.Shutdown(ctx); err != nil {
 			t.Errorf("shutdown: %v", err)
 		}
-		if n := panics.Load(); n > 0 {
+		if n := srv.Panics(); n > 0 {
 			t.Errorf("the server recovered from %d panics (its log above says where)", n)
 		}
 	})
 	return &target{Addr: l.Addr().String(), Share: "data", User: testUser, Password: testPassword, Root: root,
-		Server: srv, Panics: panics}
+		Server: srv}
 }
 
 func envOr(k, def string) string {

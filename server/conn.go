@@ -103,6 +103,7 @@ func (c *conn) serve() {
 	c.log.Debug().Msg("connected")
 	defer func() {
 		if p := recover(); p != nil {
+			c.srv.panics.Add(1)
 			c.log.Error().Interface("panic", p).Msg("connection panicked; closing it")
 		}
 		c.closing.Store(true)
@@ -137,6 +138,7 @@ func (c *conn) serve() {
 		go func() {
 			defer func() {
 				if p := recover(); p != nil {
+					c.srv.panics.Add(1)
 					c.log.Error().Interface("panic", p).Msg("handler panicked; closing connection")
 					c.nc.Close()
 				}

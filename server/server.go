@@ -41,6 +41,7 @@ type Server struct {
 	closed    bool
 	connWG    sync.WaitGroup
 	nextConn  atomic.Uint64
+	panics    atomic.Int64
 
 	// failedLogons slows password guessing down (see logon.go).
 	failedLogons logonThrottle
@@ -132,6 +133,10 @@ func readPath(cfg *config.Config) string {
 
 // Stats returns a snapshot of the read-path counters.
 func (s *Server) Stats() zerocopy.Snapshot { return s.stats.Snapshot() }
+
+// Panics returns how many panics the server recovered from: each is logged, and the connection it
+// happened on is closed. Anything but 0 is a bug.
+func (s *Server) Panics() int64 { return s.panics.Load() }
 
 // Serve accepts connections on l until Shutdown or Close; it always returns a non-nil error.
 func (s *Server) Serve(l net.Listener) error {

@@ -138,7 +138,7 @@ func run(args []string, stderr io.Writer) int {
 		if err != nil {
 			log.Warn().Err(err).Msg("connections cut at the end of the grace period")
 		}
-		log.Info().Object("read_path", srv.Stats()).Msg("read path counters")
+		log.Info().Object("read_path", srv.Stats()).Int64("panics", srv.Panics()).Msg("read path counters")
 		return 0
 	}
 	return 0
