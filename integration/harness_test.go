@@ -138,12 +138,13 @@ type dialOpts struct {
 	wrap     func(net.Conn) net.Conn
 }
 
-// dial connects go-smb2 to tg; the session is logged off when the test ends.
+// dial connects go-smb2 to tg and returns any error, TCP or SMB (it does not fail the test itself, so
+// other goroutines may call it); the session ends when the test does.
 func dial(t testing.TB, tg *target, o dialOpts) (*smb2.Session, error) {
 	t.Helper()
 	nc, err := net.DialTimeout("tcp", tg.Addr, 5*time.Second)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err // not t.Fatal: tests dial from other goroutines too
 	}
 	var c net.Conn = nc
 	if o.wrap != nil {
