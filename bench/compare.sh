@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/compare.sh: zsmbd against Samba's smbd, side by side on this machine (issue 5, "Targets").
 #
-#   sudo bench/compare.sh [-n REPS] [-size MIB] [-keep]
+#   sudo bench/compare.sh [-n REPS] [-size MIB] [-cc CONGESTION_CONTROL] [-keep]
 #
 # Builds zsmbd and bench/goclient, generates one random file (default 1 GiB, and a 256 MiB one for the memory rows) in a temporary share,
 # reads it once to put it in the page cache, and starts four servers on 127.0.0.1, each with the same
@@ -21,10 +21,15 @@
 #   go-smb2 2.1/3.1.1 signed: goclient as the user (go-smb2 signs every user session)
 #
 # Throughput is smbclient's own printed average (transfer only, KiB = 1024 bytes, shown in MB/s =
-# 10^6 bytes/s) or goclient's (first READ to last reply). Server CPU is utime+stime+cutime+cstime
-# summed over the server's whole process tree, read from /proc/PID/stat before and after the client
-# ran: Samba forks a child per connection, and the parent's cutime/cstime hold that child's time
-# once it is reaped (the script waits for it). CPU s/GiB = server CPU seconds / GiB transferred.
+# 10^6 bytes/s) or goclient's (first READ to last reply). Server CPU is the usage_usec of a cgroup v2
+# the server is started in (Samba's per-connection children inherit it), read before and after the
+# client ran; without a writable cgroup2 mount it falls back to utime+stime+cutime+cstime summed over
+# the server's process tree from /proc/PID/stat (10 ms ticks; a Samba child's time reaches its parent's
+# cutime/cstime once it is reaped, and the script waits for that). CPU s/GiB = server CPU seconds /
+# GiB transferred.
+#
+# -cc NAME runs the whole comparison with net.ipv4.tcp_congestion_control=NAME (cubic, reno, bbr, ...)
+# and restores the previous value at exit. Both servers and all clients get the same setting.
 #
 # Memory: zsmbd's peak RSS (VmHWM, reset through /proc/PID/clear_refs first) while 16 smbclient gets
 # of a 256 MiB file run at once, unsigned, so on the sendfile path with 8 MiB READs; and the RSS delta
@@ -43,12 +48,14 @@ set -euo pipefail
 REPS=5
 SIZE_MIB=1024
 KEEP=0
+CC=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-n) REPS=$2; shift 2 ;;
 	-size) SIZE_MIB=$2; shift 2 ;;
+	-cc) CC=$2; shift 2 ;;
 	-keep) KEEP=1; shift ;;
-	*) echo "usage: $0 [-n REPS] [-size MIB] [-keep]" >&2; exit 2 ;;
+	*) echo "usage: $0 [-n REPS] [-size MIB] [-cc CONGESTION_CONTROL] [-keep]" >&2; exit 2 ;;
 	esac
 done
 
@@ -66,9 +73,19 @@ WORK=$(mktemp -d /tmp/zsmbd-compare.XXXXXX)
 chmod 755 "$WORK"
 PIDS=()
 CREATED_USER=0
+OLD_CC=
+# CGROOT: a writable cgroup v2 hierarchy for the servers' CPU accounting, if there is one.
+CGROOT=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+CGS=()
+if [ -n "$CGROOT" ] && ! mkdir "$CGROOT/zsbench-probe-$$" 2>/dev/null; then CGROOT=; fi
+[ -n "$CGROOT" ] && rmdir "$CGROOT/zsbench-probe-$$"
 cleanup() {
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+	for g in "${CGS[@]}"; do
+		for _ in $(seq 50); do rmdir "$g" 2>/dev/null && break; sleep 0.1; done
+	done
+	if [ -n "$OLD_CC" ]; then sysctl -qw net.ipv4.tcp_congestion_control="$OLD_CC" || true; fi
 	if [ "$KEEP" = 0 ]; then rm -rf "$WORK"; else echo "kept $WORK" >&2; fi
 	# A unix user this run created goes with it; one that was already there stays.
 	if [ "$CREATED_USER" = 1 ]; then userdel "$USER_NAME" 2>/dev/null || true; fi
@@ -78,6 +95,12 @@ trap cleanup EXIT
 log() { echo "# $*" >&2; }
 
 # --- build -------------------------------------------------------------------------------------
+if [ -n "$CC" ]; then
+	OLD_CC=$(sysctl -n net.ipv4.tcp_congestion_control)
+	modprobe "tcp_$CC" 2>/dev/null || true
+	sysctl -qw net.ipv4.tcp_congestion_control="$CC" || { echo "compare.sh: cannot set congestion control $CC" >&2; exit 1; }
+	log "congestion control $CC for this run (was $OLD_CC)"
+fi
 log "building zsmbd and goclient into $WORK"
 (cd "$ROOT" && go build -o "$WORK/zsmbd" ./cmd/zsmbd && go build -o "$WORK/goclient" ./bench/goclient)
 
@@ -108,6 +131,16 @@ share_section() {
 	read only = yes
 	guest ok = yes
 EOF
+}
+
+# in_cgroup NAME CMD...: runs CMD (exec, same PID) inside cgroup NAME of CGROOT, when there is one.
+in_cgroup() {
+	local name=$1
+	shift
+	if [ -z "$CGROOT" ]; then exec "$@"; fi
+	mkdir -p "$CGROOT/zsbench-$$-$name"
+	echo "$BASHPID" >"$CGROOT/zsbench-$$-$name/cgroup.procs"
+	exec "$@"
 }
 
 # start_samba NAME PORT SIGNING
@@ -142,8 +175,9 @@ $(share_section)
 EOF
 	# Its own session: smbd with --no-process-group sends SIGTERM to its whole process group when it
 	# stops, which would include this script.
-	setsid "$SMBD" --foreground --no-process-group -s "$d/smb.conf" >"$d/stdout" 2>&1 &
+	in_cgroup "$1" setsid "$SMBD" --foreground --no-process-group -s "$d/smb.conf" >"$d/stdout" 2>&1 &
 	PIDS+=($!)
+	[ -n "$CGROOT" ] && CGS+=("$CGROOT/zsbench-$$-$1")
 	eval "PID_$1=$!"
 }
 
@@ -162,11 +196,12 @@ start_zsmbd() {
 $(share_section)
 EOF
 	if [ -n "${ZSMBD_GOMAXPROCS:-}" ]; then
-		GOMAXPROCS=$ZSMBD_GOMAXPROCS "$WORK/zsmbd" -config "$d/smb.conf" -listen "127.0.0.1:$2" >"$d/log" 2>&1 &
+		in_cgroup "$1" env GOMAXPROCS="$ZSMBD_GOMAXPROCS" "$WORK/zsmbd" -config "$d/smb.conf" -listen "127.0.0.1:$2" >"$d/log" 2>&1 &
 	else
-		"$WORK/zsmbd" -config "$d/smb.conf" -listen "127.0.0.1:$2" >"$d/log" 2>&1 &
+		in_cgroup "$1" "$WORK/zsmbd" -config "$d/smb.conf" -listen "127.0.0.1:$2" >"$d/log" 2>&1 &
 	fi
 	PIDS+=($!)
+	[ -n "$CGROOT" ] && CGS+=("$CGROOT/zsbench-$$-$1")
 	eval "PID_$1=$!"
 }
 
@@ -211,6 +246,15 @@ tree_cpu_ticks() {
 	echo "$t"
 }
 tree_count() { tree "$1" | wc -l; }
+# cpu_us NAME PID: CPU microseconds the server NAME has used: its cgroup's usage_usec, or its process
+# tree's ticks.
+cpu_us() {
+	if [ -n "$CGROOT" ]; then
+		awk '$1 == "usage_usec" { print $2 }' "$CGROOT/zsbench-$$-$1/cpu.stat"
+	else
+		echo $(($(tree_cpu_ticks "$2") * 1000000 / HZ))
+	fi
+}
 # tree_pss_kib PID: summed Pss of the tree.
 tree_pss_kib() {
 	local t=0 p v
@@ -225,10 +269,11 @@ status_kib() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 RAW=$WORK/raw.tsv
 printf 'case\tserver\trep\tmbps\tcpu_s\tcpu_s_per_gib\n' >"$RAW"
 
-# measure CASE SERVER PID REP CMD...: runs CMD, takes its throughput (smbclient's "average N
-# KiloBytes/sec" or goclient's "mbps=N") and the server tree's CPU over the run.
+# measure CASE NAME PID REP CMD...: runs CMD against server NAME (samba_u, zsmbd_s, ...), takes its
+# throughput (smbclient's "average N KiloBytes/sec" or goclient's "mbps=N") and the server's CPU over
+# the run.
 measure() {
-	local case=$1 server=$2 pid=$3 rep=$4
+	local case=$1 name=$2 pid=$3 rep=$4 server=${2%_*}
 	shift 4
 	local base before after out mbps
 	# The target's premise is a cached file, but the kernel may page out what was not read for a while
@@ -236,11 +281,11 @@ measure() {
 	# run starts from the page cache whatever ran before it.
 	cat "$SHARE/big" >/dev/null
 	base=$(tree_count "$pid")
-	before=$(tree_cpu_ticks "$pid")
+	before=$(cpu_us "$name" "$pid")
 	out=$("$@" 2>&1) || { echo "compare.sh: $case on $server failed: $out" >&2; exit 1; }
 	# Samba's per-connection child must exit and be reaped for its time to reach the parent.
 	for _ in $(seq 100); do [ "$(tree_count "$pid")" -le "$base" ] && break; sleep 0.05; done
-	after=$(tree_cpu_ticks "$pid")
+	after=$(cpu_us "$name" "$pid")
 	mbps=$(printf '%s\n' "$out" | python3 -c '
 import re, sys
 s = sys.stdin.read()
@@ -250,9 +295,9 @@ m = re.search(r"mbps=([0-9.]+)", s)
 if m: print(m.group(1)); sys.exit()
 sys.exit("no rate in: " + s)')
 	python3 -c "
-cpu = ($after - $before) / $HZ
+cpu = ($after - $before) / 1e6
 print('$case\t$server\t$rep\t$mbps\t%.3f\t%.3f' % (cpu, cpu / ($BIG_BYTES / 2**30)))" >>"$RAW"
-	log "$case $server rep $rep: $mbps MB/s, cpu $(((after - before) * 1000 / HZ)) ms"
+	log "$case $server rep $rep: $mbps MB/s, cpu $(((after - before) / 1000)) ms"
 }
 
 run_case() { # run_case CASE REP SAMBA_NAME ZSMBD_NAME CMD-with-@PORT@...
@@ -267,7 +312,7 @@ run_case() { # run_case CASE REP SAMBA_NAME ZSMBD_NAME CMD-with-@PORT@...
 		esac
 		eval "pid=\$PID_$name"
 		args=("${@//@PORT@/$port}")
-		measure "$case" "${name%_*}" "$pid" "$rep" "${args[@]}"
+		measure "$case" "$name" "$pid" "$rep" "${args[@]}"
 	done
 }
 
@@ -339,9 +384,11 @@ done
 cp "$WORK/zsmbd_u/log" "$WORK/zsmbd_u.log"
 
 # --- table --------------------------------------------------------------------------------------
-python3 - "$RAW" "$MEM" "$REPS" <<'EOF'
+CPU_FROM="cgroup usage_usec"
+[ -n "$CGROOT" ] || CPU_FROM="/proc/PID/stat ticks"
+python3 - "$RAW" "$MEM" "$REPS" "$(sysctl -n net.ipv4.tcp_congestion_control)" "$CPU_FROM" <<'EOF'
 import csv, statistics, sys
-raw, mem, reps = sys.argv[1], sys.argv[2], sys.argv[3]
+raw, mem, reps, cc, cpu_from = sys.argv[1:6]
 rows = list(csv.DictReader(open(raw), delimiter="\t"))
 def fig(case, server, field):
     return {r["rep"]: float(r[field]) for r in rows if r["case"] == case and r["server"] == server}
@@ -374,6 +421,7 @@ out.append(("idle go-smb2 session (of 200), KiB each", "%.1f" % (z / 1024), "%.1
 hdr = ("case", "zsmbd", "samba", "ratio", "ratio range", "target", "met")
 w = [max(len(str(r[i])) for r in out + [hdr]) for i in range(len(hdr))]
 print(f"{reps} interleaved reps; zsmbd and samba columns are medians; ratio = median over reps of zsmbd/samba")
+print(f"congestion control {cc}; server CPU from {cpu_from}")
 for r in [hdr] + out:
     print(" | ".join(str(x).ljust(w[i]) for i, x in enumerate(r)).rstrip())
 EOF
