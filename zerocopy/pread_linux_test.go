@@ -69,45 +69,49 @@ func TestPreadCacheMiss(t *testing.T) {
 	}
 }
 
-// TestSendfileCacheCheck: before a sendfile response the Sender asks cachestat(2) whether the range is
-// all in the page cache (then sendfile runs as a raw system call); a range the disk must supply is
-// counted as uncached and sent by an ordinary sendfile. Both arrive whole.
-func TestSendfileCacheCheck(t *testing.T) {
-	const size = 4 << 20
-	want := randomBytes(size, 9)
-	f := tempFile(t, want)
-	fd := int(f.Fd())
-	if err := unix.Fadvise(fd, 0, 0, unix.FADV_RANDOM); err != nil {
-		t.Fatal(err)
-	}
-	var fs unix.Statfs_t
-	if err := unix.Fstatfs(fd, &fs); err != nil {
-		t.Fatal(err)
-	}
-	stats := new(Stats)
-	s, rcv := newSender(t, Sendfile, stats)
-	send := func(what string) Counters {
-		t.Helper()
-		before := stats.Snapshot().Strategy(Sendfile)
-		checkFrame(t, roundTrip(t, s, rcv, header(0), f, 0, size), header(0), want)
-		after := stats.Snapshot().Strategy(Sendfile)
-		if noCachestat.Load() {
-			t.Skip("the kernel has no cachestat(2) (Linux 6.5)")
-		}
-		if after.Cachestat-before.Cachestat != 1 {
-			t.Errorf("%s: %d cachestat calls for one response, want 1", what, after.Cachestat-before.Cachestat)
-		}
-		return Counters{Uncached: after.Uncached - before.Uncached}
-	}
-	if fs.Type != unix.TMPFS_MAGIC { // nothing can be evicted from tmpfs
-		evict(t, fd, size/2, size)
-		if c := send("second half evicted"); c.Uncached != 1 {
-			t.Errorf("a range half evicted was not counted as uncached")
-		}
-	}
-	// The send read the evicted half back in.
-	if c := send("cached"); c.Uncached != 0 {
-		t.Errorf("a range in the page cache counted as uncached")
+// TestCacheCheck: before a sendfile or splice response the Sender asks cachestat(2) whether the range is
+// all in the page cache (then the file side runs as a raw system call); a range the disk must supply is
+// counted as uncached and read by an ordinary system call. Both arrive whole.
+func TestCacheCheck(t *testing.T) {
+	for _, st := range []Strategy{Sendfile, Splice} {
+		t.Run(st.String(), func(t *testing.T) {
+			const size = 4 << 20
+			want := randomBytes(size, 9)
+			f := tempFile(t, want)
+			fd := int(f.Fd())
+			if err := unix.Fadvise(fd, 0, 0, unix.FADV_RANDOM); err != nil {
+				t.Fatal(err)
+			}
+			var fs unix.Statfs_t
+			if err := unix.Fstatfs(fd, &fs); err != nil {
+				t.Fatal(err)
+			}
+			stats := new(Stats)
+			s, rcv := newSender(t, st, stats)
+			send := func(what string) Counters {
+				t.Helper()
+				before := stats.Snapshot().Strategy(st)
+				checkFrame(t, roundTrip(t, s, rcv, header(0), f, 0, size), header(0), want)
+				after := stats.Snapshot().Strategy(st)
+				if noCachestat.Load() {
+					t.Skip("the kernel has no cachestat(2) (Linux 6.5)")
+				}
+				if after.Cachestat-before.Cachestat != 1 {
+					t.Errorf("%s: %d cachestat calls for one response, want 1", what, after.Cachestat-before.Cachestat)
+				}
+				return Counters{Uncached: after.Uncached - before.Uncached}
+			}
+			if fs.Type != unix.TMPFS_MAGIC { // nothing can be evicted from tmpfs
+				evict(t, fd, size/2, size)
+				if c := send("second half evicted"); c.Uncached != 1 {
+					t.Errorf("a range half evicted was not counted as uncached")
+				}
+			}
+			// The send read the evicted half back in.
+			if c := send("cached"); c.Uncached != 0 {
+				t.Errorf("a range in the page cache counted as uncached")
+			}
+		})
 	}
 }
 

@@ -81,7 +81,7 @@ type senderSys struct {
 	ferr     error // file-side error from sendfile or splice
 	serr     error // socket error: the connection is dead
 	chunk    int   // sendfile: size of the current call
-	cached   bool  // sendfile: the whole range was in the page cache when the response began
+	cached   bool  // sendfile, splice: the whole range was in the page cache when the response began
 	pipe     *pipe
 	inPipe   int // splice: bytes in the pipe not yet sent
 }
@@ -536,10 +536,13 @@ func (s *Sender) pread(dst []byte, off int64) (int, error) {
 }
 
 // sendSplice: header, then file → pipe → socket with splice(2), one pipe
-// load at a time.
+// load at a time. Pipe → socket cannot sleep (both ends are non-blocking) and
+// is a raw system call; file → pipe is one too when the range is in the page
+// cache, as for sendfile.
 func (s *Sender) sendSplice() error {
 	y := &s.sys
 	defer s.uncork()
+	y.cached = s.rangeCached(y.pos, y.left)
 	if err := s.sendHeader(); err != nil {
 		return err
 	}
@@ -556,7 +559,7 @@ func (s *Sender) sendSplice() error {
 	for y.left > 0 {
 		// Fill: the pipe is empty here, so the splice waits at most for the
 		// disk, never for the pipe.
-		m, err := unix.Splice(y.ffd, &y.pos, p.fds[1], nil, int(min(y.left, int64(p.size))), unix.SPLICE_F_MOVE|unix.SPLICE_F_MORE)
+		m, err := splice(y.ffd, &y.pos, p.fds[1], int(min(y.left, int64(p.size))), unix.SPLICE_F_MOVE|unix.SPLICE_F_MORE, y.cached)
 		s.c.splice.Add(1)
 		if err == unix.EINTR {
 			continue
@@ -594,7 +597,7 @@ func (s *Sender) pumpStep(fd uintptr) bool {
 		if y.left > int64(y.inPipe) || y.useCork {
 			flags |= unix.SPLICE_F_MORE // more of this response follows
 		}
-		m, err := unix.Splice(y.pipe.fds[0], nil, int(fd), nil, y.inPipe, flags)
+		m, err := splice(y.pipe.fds[0], nil, int(fd), y.inPipe, flags, true)
 		s.c.splice.Add(1)
 		if m > 0 {
 			y.inPipe -= int(m)
@@ -619,6 +622,20 @@ func (s *Sender) pumpStep(fd uintptr) bool {
 		}
 	}
 	return true
+}
+
+// splice is splice(2) of n bytes from rfd (at *roff, which it advances, if
+// roff is not nil) to wfd at its current position; raw makes it a raw system
+// call, for calls that cannot sleep.
+func splice(rfd int, roff *int64, wfd, n, flags int, raw bool) (int64, error) {
+	if !raw {
+		return unix.Splice(rfd, roff, wfd, nil, n, flags)
+	}
+	r, _, e := syscall.RawSyscall6(unix.SYS_SPLICE, uintptr(rfd), uintptr(unsafe.Pointer(roff)), uintptr(wfd), 0, uintptr(n), uintptr(flags))
+	if e != 0 {
+		return 0, e
+	}
+	return int64(r), nil
 }
 
 // pageSize is the mmap offset granularity.
