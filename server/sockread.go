@@ -14,8 +14,17 @@ import (
 // system call (net.Conn's Read) costs the runtime's syscall bookkeeping and, after the server was
 // idle, wakes the sysmon thread, which then polls every 20 us: perf of go-smb2's pipelined READs
 // showed that polling as 5-6% of the server's CPU. Deadlines and Close behave as for net.Conn.Read.
+//
+// The RawConn callback is a method value made once and the call's state lives in the struct, so a
+// Read allocates nothing. A sockReader is used by one goroutine at a time.
 type sockReader struct {
-	rc syscall.RawConn
+	rc     syscall.RawConn
+	readFn func(fd uintptr) bool
+
+	// The Read in progress.
+	p     []byte
+	n     int
+	errno syscall.Errno
 }
 
 func newSockReader(c *net.TCPConn) (*sockReader, error) {
@@ -23,32 +32,19 @@ func newSockReader(c *net.TCPConn) (*sockReader, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &sockReader{rc: rc}, nil
+	s := &sockReader{rc: rc}
+	s.readFn = s.read
+	return s, nil
 }
 
 func (s *sockReader) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	var n int
-	var errno syscall.Errno
-	err := s.rc.Read(func(fd uintptr) bool {
-		for {
-			r, _, e := unix.RawSyscall(unix.SYS_READ, fd, uintptr(unsafe.Pointer(unsafe.SliceData(p))), uintptr(len(p)))
-			switch e {
-			case 0:
-				n = int(r)
-				return true
-			case unix.EINTR:
-				continue
-			case unix.EAGAIN:
-				return false // wait on the netpoller
-			default:
-				errno = e
-				return true
-			}
-		}
-	})
+	s.p, s.n, s.errno = p, 0, 0
+	err := s.rc.Read(s.readFn)
+	n, errno := s.n, s.errno
+	s.p = nil
 	switch {
 	case err != nil:
 		return 0, err
@@ -58,4 +54,23 @@ func (s *sockReader) Read(p []byte) (int, error) {
 		return 0, io.EOF
 	}
 	return n, nil
+}
+
+// read is the RawConn callback: false means "wait until the socket is readable".
+func (s *sockReader) read(fd uintptr) bool {
+	for {
+		r, _, e := unix.RawSyscall(unix.SYS_READ, fd, uintptr(unsafe.Pointer(unsafe.SliceData(s.p))), uintptr(len(s.p)))
+		switch e {
+		case 0:
+			s.n = int(r)
+			return true
+		case unix.EINTR:
+			continue
+		case unix.EAGAIN:
+			return false
+		default:
+			s.errno = e
+			return true
+		}
+	}
 }

@@ -63,3 +63,23 @@ func TestSockReader(t *testing.T) {
 		t.Fatalf("after Close: %v, want net.ErrClosed", err)
 	}
 }
+
+// TestSockReaderAllocs: reading a request allocates nothing.
+func TestSockReaderAllocs(t *testing.T) {
+	srv, cli := tcpPair(t)
+	r, err := newSockReader(srv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 64)
+	msg := make([]byte, 64)
+	allocs := testing.AllocsPerRun(100, func() {
+		cli.Write(msg)
+		if _, err := io.ReadFull(r, buf); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("%.1f allocations per read, want 0", allocs)
+	}
+}

@@ -57,3 +57,17 @@ func TestSleeplessStat(t *testing.T) {
 		}
 	}
 }
+
+// TestSizeAllocs: the READ path's size check allocates nothing.
+func TestSizeAllocs(t *testing.T) {
+	f := newFixture(t)
+	file, err := f.share.Open(`file.txt`)
+	mustDo(t, err)
+	defer file.Close()
+	for _, raw := range []bool{true, false} {
+		file.sleeplessStat = raw
+		if allocs := testing.AllocsPerRun(100, func() { file.Size() }); allocs != 0 {
+			t.Errorf("raw fstat %v: %.1f allocations per Size, want 0", raw, allocs)
+		}
+	}
+}
