@@ -39,7 +39,7 @@ func (r *ChangeNotifyRequest) Decode(msg []byte) error {
 	}
 	r.Flags = rd.U16()
 	r.OutputBufferLength = rd.U32()
-	r.FileID = readFileID(rd)
+	r.FileID = readFileID(&rd)
 	r.CompletionFilter = rd.U32()
 	return nil
 }

@@ -24,7 +24,7 @@ func (r *CloseRequest) Decode(msg []byte) error {
 	}
 	r.Flags = rd.U16()
 	rd.Skip(4) // Reserved
-	r.FileID = readFileID(rd)
+	r.FileID = readFileID(&rd)
 	return nil
 }
 
@@ -59,6 +59,6 @@ func (r *CloseResponse) Decode(msg []byte) error {
 	}
 	r.Flags = rd.U16()
 	rd.Skip(4)
-	r.OpenAttributes.decode(rd)
+	r.OpenAttributes.decode(&rd)
 	return nil
 }

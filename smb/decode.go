@@ -25,13 +25,13 @@ func malformed(what string) error { return fmt.Errorf("%w: %s", ErrMalformed, wh
 // positioned after StructureSize. The fixed part of a body is StructureSize rounded down to even: an odd
 // StructureSize counts one byte of the variable buffer (MS-SMB2 2.2.1), which clients may omit when
 // that buffer is empty.
-func body(msg []byte, size uint16, cmd string) (*le.Reader, error) {
+func body(msg []byte, size uint16, cmd string) (le.Reader, error) {
 	if len(msg) < HeaderSize+int(size&^1) {
-		return nil, malformed(cmd + ": short body")
+		return le.Reader{}, malformed(cmd + ": short body")
 	}
-	r := le.NewReader(msg[HeaderSize:])
+	r := le.MakeReader(msg[HeaderSize:])
 	if r.U16() != size {
-		return nil, malformed(cmd + ": StructureSize")
+		return le.Reader{}, malformed(cmd + ": StructureSize")
 	}
 	return r, nil
 }

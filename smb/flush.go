@@ -16,7 +16,7 @@ func (r *FlushRequest) Decode(msg []byte) error {
 		return err
 	}
 	rd.Skip(6) // Reserved1, Reserved2
-	r.FileID = readFileID(rd)
+	r.FileID = readFileID(&rd)
 	return nil
 }
 

@@ -66,7 +66,7 @@ func (r *IoctlRequest) Decode(msg []byte) error {
 	}
 	rd.Skip(2) // Reserved
 	r.CtlCode = rd.U32()
-	r.FileID = readFileID(rd)
+	r.FileID = readFileID(&rd)
 	inOff := rd.U32()
 	inLen := rd.U32()
 	r.MaxInputResponse = rd.U32()
@@ -148,7 +148,7 @@ func (r *IoctlResponse) Decode(msg []byte) error {
 	}
 	rd.Skip(2)
 	r.CtlCode = rd.U32()
-	r.FileID = readFileID(rd)
+	r.FileID = readFileID(&rd)
 	inOff := rd.U32()
 	inLen := rd.U32()
 	outOff := rd.U32()

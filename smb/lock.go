@@ -40,7 +40,7 @@ func (r *LockRequest) Decode(msg []byte) error {
 	}
 	n := int(rd.U16())
 	r.LockSequence = rd.U32()
-	r.FileID = readFileID(rd)
+	r.FileID = readFileID(&rd)
 	if n == 0 || rd.Len() < n*lockElementSize {
 		return malformed("lock: LockCount")
 	}

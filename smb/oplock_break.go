@@ -35,7 +35,7 @@ func (r *OplockBreakAck) Decode(msg []byte) error {
 	}
 	r.OplockLevel = rd.U8()
 	rd.Skip(5) // Reserved, Reserved2
-	r.FileID = readFileID(rd)
+	r.FileID = readFileID(&rd)
 	return nil
 }
 

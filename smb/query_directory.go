@@ -33,7 +33,7 @@ func (r *QueryDirectoryRequest) Decode(msg []byte) error {
 	r.FileInformationClass = rd.U8()
 	r.Flags = rd.U8()
 	r.FileIndex = rd.U32()
-	r.FileID = readFileID(rd)
+	r.FileID = readFileID(&rd)
 	off := rd.U16()
 	n := rd.U16()
 	r.OutputBufferLength = rd.U32()

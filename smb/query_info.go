@@ -58,7 +58,7 @@ func (r *QueryInfoRequest) Decode(msg []byte) error {
 	n := rd.U32()
 	r.AdditionalInformation = rd.U32()
 	r.Flags = rd.U32()
-	r.FileID = readFileID(rd)
+	r.FileID = readFileID(&rd)
 	r.Input, err = buffer(msg, uint32(off), n, 40, "query info: input")
 	return err
 }

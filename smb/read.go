@@ -49,7 +49,7 @@ func (r *ReadRequest) Decode(msg []byte) error {
 	r.Flags = rd.U8()
 	r.Length = rd.U32()
 	r.Offset = rd.U64()
-	r.FileID = readFileID(rd)
+	r.FileID = readFileID(&rd)
 	r.MinimumCount = rd.U32()
 	r.Channel = rd.U32()
 	r.RemainingBytes = rd.U32()

@@ -29,7 +29,7 @@ func (r *SetInfoRequest) Decode(msg []byte) error {
 	off := rd.U16()
 	rd.Skip(2) // Reserved
 	r.AdditionalInformation = rd.U32()
-	r.FileID = readFileID(rd)
+	r.FileID = readFileID(&rd)
 	r.Buffer, err = buffer(msg, uint32(off), n, 32, "set info: buffer")
 	return err
 }

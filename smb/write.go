@@ -36,7 +36,7 @@ func (r *WriteRequest) Decode(msg []byte) error {
 	r.DataOffset = rd.U16()
 	r.Length = rd.U32()
 	r.Offset = rd.U64()
-	r.FileID = readFileID(rd)
+	r.FileID = readFileID(&rd)
 	r.Channel = rd.U32()
 	r.RemainingBytes = rd.U32()
 	chOff := rd.U16()
