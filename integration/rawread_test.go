@@ -153,7 +153,7 @@ func TestCompoundRead(t *testing.T) {
 		case <-time.After(10 * time.Second):
 			t.Fatal("no response to the compound")
 		}
-		parts, err := smb.SplitCompound(frame)
+		parts, err := smb.SplitCompound(nil, frame)
 		if err != nil {
 			t.Fatalf("response frame: %v", err)
 		}

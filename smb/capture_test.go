@@ -81,7 +81,7 @@ func loadCapture(t testing.TB) []capturedMsg {
 					msgs = append(msgs, capturedMsg{conn: conn, fromClient: client, smb1: true, msg: frame})
 					continue
 				}
-				parts, err := SplitCompound(frame)
+				parts, err := SplitCompound(nil, frame)
 				if err != nil {
 					t.Fatalf("capture: %v", err)
 				}

@@ -36,7 +36,7 @@ func TestSplitCompound(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			frame := compound(tc.sizes, tc.next)
-			msgs, err := SplitCompound(frame)
+			msgs, err := SplitCompound(nil, frame)
 			if tc.want == nil {
 				if !errors.Is(err, ErrMalformed) {
 					t.Fatalf("err = %v, want ErrMalformed", err)
@@ -62,7 +62,7 @@ func TestSplitCompound(t *testing.T) {
 			}
 		})
 	}
-	if _, err := SplitCompound(make([]byte, 10)); !errors.Is(err, ErrMalformed) {
+	if _, err := SplitCompound(nil, make([]byte, 10)); !errors.Is(err, ErrMalformed) {
 		t.Errorf("short frame: %v", err)
 	}
 }

@@ -17,14 +17,20 @@ var ErrFrameTooLarge = errors.New("smb: frame too large")
 // ReadFrame reads one transport frame into buf (grown if needed) and returns the message. A frame larger
 // than max, or one whose first byte is not zero, is an error that closes the connection.
 func ReadFrame(r io.Reader, buf []byte, max int) ([]byte, error) {
-	var th [TransportHeaderSize]byte
-	if _, err := io.ReadFull(r, th[:]); err != nil {
+	// The header goes into buf when it has room (the message overwrites it), so that a reused buf
+	// costs no allocation at all.
+	th := buf[:0]
+	if cap(th) < TransportHeaderSize {
+		th = make([]byte, 0, TransportHeaderSize)
+	}
+	th = th[:TransportHeaderSize]
+	if _, err := io.ReadFull(r, th); err != nil {
 		return nil, err
 	}
 	if th[0] != 0 {
 		return nil, fmt.Errorf("smb: transport header type 0x%02x", th[0])
 	}
-	n := int(binary.BigEndian.Uint32(th[:]))
+	n := int(binary.BigEndian.Uint32(th))
 	if n > max {
 		return nil, ErrFrameTooLarge
 	}

@@ -122,7 +122,7 @@ func FuzzSplitCompound(f *testing.F) {
 	f.Add(compound([]int{120, 88, 73}, []uint32{120, 88, 0}))
 	f.Add(compound([]int{100}, []uint32{0}))
 	f.Fuzz(func(t *testing.T, frame []byte) {
-		msgs, err := SplitCompound(frame)
+		msgs, err := SplitCompound(nil, frame)
 		if err != nil {
 			return
 		}
