@@ -67,6 +67,7 @@ type outFrame struct {
 	buf  []byte
 	tail *readTail
 	data *zerocopy.Buffer
+	cs   compoundState // what the frame's related requests inherit, while it is built
 }
 
 // readTail is a file range that follows a READ response on the wire.
@@ -118,19 +119,28 @@ func (c *conn) serve() {
 		return
 	}
 	br := bufio.NewReaderSize(sr, 16<<10)
+	var spare []byte // the buffer of the last READ answered on this goroutine, for the next frame
 	for {
 		maxFrame := c.maxFrame()
-		msg, err := smb.ReadFrame(br, nil, maxFrame)
+		msg, err := smb.ReadFrame(br, spare, maxFrame)
+		spare = nil
 		if err != nil {
 			if !c.closing.Load() && !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) && !isTimeout(err) {
 				c.log.Info().Err(err).Msg("closing connection: bad frame")
 			}
 			return
 		}
-		if c.mustSerialize(msg) || c.readInline(msg, br.Buffered() > 0) {
+		if c.mustSerialize(msg) {
 			if !c.handleFrame(msg) {
 				return
 			}
+			continue
+		}
+		if c.readInline(msg, br.Buffered() > 0) {
+			if !c.handleFrame(msg) {
+				return
+			}
+			spare = msg // nothing keeps a READ request once its response is sent
 			continue
 		}
 		c.sem <- struct{}{}
@@ -262,8 +272,12 @@ func (f *outFrame) release() {
 		f.data.Release()
 		f.data = nil
 	}
-	putFrameBuf(f.buf)
-	f.buf = nil
+	if cap(f.buf) > maxPooledFrame {
+		f.buf = nil
+	}
+	f.buf = f.buf[:0]
+	f.cs = compoundState{}
+	frames.Put(f)
 }
 
 // releaseAll closes every open, tree and session of a connection that is gone.
@@ -278,17 +292,17 @@ func (c *conn) releaseAll() {
 	}
 }
 
-// frame buffers: most responses are small; pool those, let large ones go to the garbage collector.
-var frameBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+// frames are response frames with their buffers, pooled (a frame, once released, is not touched
+// again); a buffer grown past maxPooledFrame is left to the garbage collector.
+var frames = sync.Pool{New: func() any { return &outFrame{buf: make([]byte, 0, 4096)} }}
 
-func getFrameBuf() []byte { return (*frameBufs.Get().(*[]byte))[:0] }
+const maxPooledFrame = 64 << 10
 
-func putFrameBuf(b []byte) {
-	if cap(b) == 0 || cap(b) > 64<<10 {
-		return
-	}
-	b = b[:0]
-	frameBufs.Put(&b)
+// newFrame returns an empty response frame, its buffer holding room for the transport header.
+func newFrame() *outFrame {
+	f := frames.Get().(*outFrame)
+	f.buf = append(f.buf, 0, 0, 0, 0)
+	return f
 }
 
 // osFile is the descriptor a READ sends from.

@@ -36,6 +36,10 @@ type request struct {
 	after   func(resp []byte)
 	held    []*open // references taken by r.open, dropped when the response is built
 	errData []byte  // ErrorData of an error response (BUFFER_TOO_SMALL's required size)
+
+	// Room inside the request for what a READ needs, so that it costs no allocations of its own.
+	heldRoom [1]*open
+	tailRoom readTail
 }
 
 // compoundState carries what related operations inherit (MS-SMB2 3.3.5.2.7.2).
@@ -88,13 +92,14 @@ func (c *conn) handleFrame(msg []byte) bool {
 	if smb.IsSMB1(msg) {
 		return c.handleSMB1(msg)
 	}
-	parts, err := smb.SplitCompound(msg)
+	var room [4][]byte // most frames are one message; Windows compounds three or four
+	parts, err := smb.SplitCompound(room[:0], msg)
 	if err != nil {
 		c.log.Info().Err(err).Msg("closing connection: bad compound")
 		return false
 	}
-	f := &outFrame{buf: append(getFrameBuf(), 0, 0, 0, 0)}
-	cs := compoundState{}
+	f := newFrame()
+	cs := &f.cs
 	var prev *request // signed once its NextCommand and padding are known
 	for i, part := range parts {
 		mark := len(f.buf)
@@ -103,7 +108,7 @@ func (c *conn) handleFrame(msg []byte) bool {
 			f.buf = le.Pad(f.buf, smb.TransportHeaderSize, 8)
 			le.PutU32(f.buf[prev.start:], smb.OffNextCommand, uint32(len(f.buf)-prev.start))
 		}
-		r, ok := c.process(f, part, &cs, i == len(parts)-1)
+		r, ok := c.process(f, part, cs, i == len(parts)-1)
 		if !ok {
 			f.release()
 			return false

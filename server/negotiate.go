@@ -195,15 +195,15 @@ func (c *conn) handleSMB1(msg []byte) bool {
 		resp.SecurityMode |= smb.SecurityModeSigningRequired
 	}
 	h := smb.Header{Command: smb.Negotiate, Credits: c.credits.grant(1), Flags: smb.FlagServerToRedir}
-	buf := append(getFrameBuf(), 0, 0, 0, 0)
-	buf = h.AppendTo(buf)
-	buf = resp.AppendTo(buf)
-	smb.PutTransportHeader(buf, len(buf)-smb.TransportHeaderSize)
+	f := newFrame()
+	f.buf = h.AppendTo(f.buf)
+	f.buf = resp.AppendTo(f.buf)
+	smb.PutTransportHeader(f.buf, len(f.buf)-smb.TransportHeaderSize)
 	if dialect == smb.Dialect202 {
 		c.mu.Lock()
 		c.neg = negotiation{done: true, dialect: dialect, securityMode: resp.SecurityMode, signingAlg: sign.HMACSHA256, maxRead: maxRead}
 		c.mu.Unlock()
 	}
-	c.send(&outFrame{buf: buf})
+	c.send(f)
 	return true
 }

@@ -89,6 +89,9 @@ func (r *request) open(id smb.FileID) (*open, error) {
 	if o == nil {
 		return nil, smb.StatusFileClosed
 	}
+	if r.held == nil {
+		r.held = r.heldRoom[:0]
+	}
 	r.held = append(r.held, o)
 	return o, nil
 }

@@ -57,7 +57,8 @@ func handleRead(r *request) error {
 	r.out = resp.AppendTo(r.out)
 	if n > 0 {
 		o.refs.Add(1) // dropped once the data is on the wire
-		r.tail = &readTail{open: o, off: off, n: n}
+		r.tailRoom = readTail{open: o, off: off, n: n}
+		r.tail = &r.tailRoom
 	}
 	return nil
 }
