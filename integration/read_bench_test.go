@@ -1,16 +1,25 @@
 package integration
 
-// READ throughput: an in-process server and go-smb2 on loopback reading a cached 256 MiB file, per
-// read-path strategy, one reader and four in flight, and signed (the copy path). Compare runs with
-// benchstat; the README has this machine's figures and the command.
+// READ throughput: an in-process server and go-smb2 (in a child process) on loopback reading a cached
+// 256 MiB file, per read-path strategy, one reader and four in flight, and signed (the copy path).
+// Compare runs with benchstat; the README has this machine's figures and the command.
 
 import (
+	"bufio"
+	"bytes"
 	"crypto/sha256"
+	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"os"
+	"os/exec"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
+
+	"github.com/zsmbd/zsmbd/zerocopy"
 
 	smb2 "github.com/hirochachacha/go-smb2"
 )
@@ -53,8 +62,9 @@ func readWhole(f *smb2.File, readers int, bufs [][]byte) error {
 	return first
 }
 
-// BenchmarkRead reports MB/s and allocs/read: heap allocations of the whole process (server and the
-// go-smb2 client together) per READ request, from runtime.MemStats.
+// BenchmarkRead reports MB/s and allocs/read: the server's heap allocations per READ request. The
+// go-smb2 client runs in a child process (benchClient), so the benchmark process's allocations are the
+// server's alone.
 func BenchmarkRead(b *testing.B) {
 	if remote() {
 		b.Skip("needs in-process servers")
@@ -74,36 +84,17 @@ func BenchmarkRead(b *testing.B) {
 		}
 	}
 	for _, r := range runs {
-		fs := mustMount(b, r.tg, r.tg.opts(r.dialect, r.signed), r.tg.Share)
-		f, err := fs.Open(benchName)
-		if err != nil {
-			b.Fatal(err)
-		}
-		// Warm the page cache and check the bytes once.
-		got := make([]byte, benchSize)
-		if n, err := f.ReadAt(got, 0); err != nil || n != benchSize || string(got) != string(benchData()) {
-			b.Fatalf("%s: read of the benchmark file: n=%d err=%v", r.name, n, err)
-		}
-		got = nil
+		client := startBenchClient(b, r.tg, r.tg.opts(r.dialect, r.signed))
 		for _, readers := range []int{1, 4} {
 			if r.signed && readers == 4 && r.dialect != 0x0311 {
 				continue
 			}
 			b.Run(fmt.Sprintf("%s/readers=%d", r.name, readers), func(b *testing.B) {
-				bufs := make([][]byte, readers)
-				for i := range bufs {
-					bufs[i] = make([]byte, benchChunk)
-				}
 				b.SetBytes(benchSize)
-				b.ReportAllocs()
 				var before, after runtime.MemStats
 				runtime.ReadMemStats(&before)
 				b.ResetTimer()
-				for range b.N {
-					if err := readWhole(f, readers, bufs); err != nil {
-						b.Fatal(err)
-					}
-				}
+				client.read(b, b.N, readers)
 				b.StopTimer()
 				runtime.ReadMemStats(&after)
 				reads := float64(b.N) * benchSize / benchChunk
@@ -111,6 +102,154 @@ func BenchmarkRead(b *testing.B) {
 				b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/reads, "B/read")
 			})
 		}
-		f.Close()
+		client.close(b)
+	}
+}
+
+// TestReadAllocs: a READ answered on the connection's reader (one at a time, unsigned, sendfile)
+// allocates at most its request on the server: the frame, its buffers and the request frame are
+// pooled or reused. The client is another process, so every allocation counted is the server's.
+func TestReadAllocs(t *testing.T) {
+	if remote() {
+		t.Skip("needs an in-process server")
+	}
+	if raceEnabled {
+		t.Skip("the race detector makes sync.Pool drop what it holds at random")
+	}
+	tg := startServer(t, withReadPath(zerocopy.Sendfile), withFile(t, benchName, benchData()))
+	client := startBenchClient(t, tg, tg.opts(0x0311, false))
+	defer client.close(t)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	client.read(t, 1, 1)
+	runtime.ReadMemStats(&after)
+	reads := float64(benchSize / benchChunk)
+	if perRead := float64(after.Mallocs-before.Mallocs) / reads; perRead > 1.5 {
+		t.Errorf("%.2f server allocations per READ, want at most 1 (the request)", perRead)
+	}
+}
+
+// benchClientEnv carries the child's orders, a benchClientOrders in JSON.
+const benchClientEnv = "ZSMBD_BENCH_CLIENT"
+
+// benchClientOrders says where the child connects and how it logs on (User "" is a guest).
+type benchClientOrders struct {
+	Addr, Share, User, Password string
+	Dialect                     uint16
+}
+
+// benchClient is BenchmarkRead's go-smb2 client in a child process (this test binary running
+// TestBenchClientProcess). Each line "N READERS" sent to it reads the file whole N times with READERS
+// goroutines; it answers "done", or "error: ..." and exits.
+type benchClient struct {
+	cmd *exec.Cmd
+	in  io.WriteCloser
+	out *bufio.Scanner
+}
+
+func startBenchClient(b testing.TB, tg *target, o dialOpts) *benchClient {
+	orders, err := json.Marshal(benchClientOrders{Addr: tg.Addr, Share: tg.Share, User: o.user, Password: o.password, Dialect: o.dialect})
+	if err != nil {
+		b.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestBenchClientProcess$")
+	cmd.Env = append(os.Environ(), benchClientEnv+"="+string(orders))
+	cmd.Stderr = os.Stderr
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	c := &benchClient{cmd: cmd, in: in, out: bufio.NewScanner(out)}
+	c.expect(b, "ready") // logged on, and the file read once and checked against the data
+	return c
+}
+
+func (c *benchClient) read(b testing.TB, n, readers int) {
+	fmt.Fprintf(c.in, "%d %d\n", n, readers)
+	c.expect(b, "done")
+}
+
+// expect fails the benchmark unless the client's next line of its own is want (the testing package
+// prints its verdict on the same stdout).
+func (c *benchClient) expect(b testing.TB, want string) {
+	for c.out.Scan() {
+		line := c.out.Text()
+		switch {
+		case line == want:
+			return
+		case strings.HasPrefix(line, "error: "):
+			b.Fatalf("benchmark client: %s", line)
+		}
+	}
+	b.Fatalf("benchmark client exited before %q: %v", want, c.out.Err())
+}
+
+func (c *benchClient) close(b testing.TB) {
+	c.in.Close()
+	if err := c.cmd.Wait(); err != nil {
+		b.Fatalf("benchmark client: %v", err)
+	}
+}
+
+// TestBenchClientProcess is BenchmarkRead's client when the benchmark starts this binary as its child;
+// run any other way it skips.
+func TestBenchClientProcess(t *testing.T) {
+	env := os.Getenv(benchClientEnv)
+	if env == "" {
+		t.Skip("the client process of BenchmarkRead; runs only as its child")
+	}
+	fail := func(err error) {
+		fmt.Printf("error: %v\n", err)
+		os.Exit(1)
+	}
+	var orders benchClientOrders
+	if err := json.Unmarshal([]byte(env), &orders); err != nil {
+		fail(err)
+	}
+	o := dialOpts{dialect: orders.Dialect}
+	if orders.User != "" {
+		o = dialOpts{dialect: orders.Dialect, user: orders.User, password: orders.Password, sign: true}
+	}
+	s, err := dial(t, &target{Addr: orders.Addr}, o)
+	if err != nil {
+		fail(err)
+	}
+	fs, err := s.Mount(`\\` + orders.Addr + `\` + orders.Share)
+	if err != nil {
+		fail(err)
+	}
+	f, err := fs.Open(benchName)
+	if err != nil {
+		fail(err)
+	}
+	got := make([]byte, benchSize)
+	if n, err := f.ReadAt(got, 0); err != nil || n != benchSize || !bytes.Equal(got, benchData()) {
+		fail(fmt.Errorf("read of the benchmark file: n=%d err=%v, equal to the data: %v", n, err, bytes.Equal(got, benchData())))
+	}
+	got = nil
+	bufs := make([][]byte, 4)
+	for i := range bufs {
+		bufs[i] = make([]byte, benchChunk)
+	}
+	fmt.Println("ready")
+	in := bufio.NewScanner(os.Stdin)
+	for in.Scan() {
+		var n, readers int
+		if _, err := fmt.Sscan(in.Text(), &n, &readers); err != nil || readers < 1 || readers > len(bufs) {
+			fail(fmt.Errorf("bad order %q", in.Text()))
+		}
+		for range n {
+			if err := readWhole(f, readers, bufs); err != nil {
+				fail(err)
+			}
+		}
+		fmt.Println("done")
 	}
 }
