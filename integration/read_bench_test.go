@@ -106,9 +106,10 @@ func BenchmarkRead(b *testing.B) {
 	}
 }
 
-// TestReadAllocs: a READ answered on the connection's reader (one at a time, unsigned, sendfile)
-// allocates at most its request on the server: the frame, its buffers and the request frame are
-// pooled or reused. The client is another process, so every allocation counted is the server's.
+// TestReadAllocs: a READ answered on the connection's reader (one at a time, unsigned on the sendfile
+// path or signed on the copy path) allocates at most its request on the server: the frame, its
+// buffers and the request frame are pooled or reused. The client is another process, so every
+// allocation counted is the server's.
 func TestReadAllocs(t *testing.T) {
 	if remote() {
 		t.Skip("needs an in-process server")
@@ -117,15 +118,17 @@ func TestReadAllocs(t *testing.T) {
 		t.Skip("the race detector makes sync.Pool drop what it holds at random")
 	}
 	tg := startServer(t, withReadPath(zerocopy.Sendfile), withFile(t, benchName, benchData()))
-	client := startBenchClient(t, tg, tg.opts(0x0311, false))
-	defer client.close(t)
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	client.read(t, 1, 1)
-	runtime.ReadMemStats(&after)
-	reads := float64(benchSize / benchChunk)
-	if perRead := float64(after.Mallocs-before.Mallocs) / reads; perRead > 1.5 {
-		t.Errorf("%.2f server allocations per READ, want at most 1 (the request)", perRead)
+	for _, signed := range []bool{false, true} {
+		client := startBenchClient(t, tg, tg.opts(0x0311, signed))
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		client.read(t, 1, 1)
+		runtime.ReadMemStats(&after)
+		client.close(t)
+		reads := float64(benchSize / benchChunk)
+		if perRead := float64(after.Mallocs-before.Mallocs) / reads; perRead > 1.5 {
+			t.Errorf("signed %v: %.2f server allocations per READ, want at most 1 (the request)", signed, perRead)
+		}
 	}
 }
 

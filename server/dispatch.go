@@ -373,13 +373,13 @@ func (r *request) sign(msg []byte, data *zerocopy.Buffer) {
 	var sig [16]byte
 	switch {
 	case data == nil:
-		sig = signer.Sign(msg)
+		sig = sign.Single(signer, msg)
 	case len(msg) <= zerocopy.Headroom:
 		// Signed as one slice, the response copied into the room in front of the data: AES-GMAC
 		// (cipher.AEAD) takes its input whole, and joining the two would copy the data once more.
 		whole := data.WithFront(len(msg))
 		copy(whole, msg)
-		sig = signer.Sign(whole)
+		sig = sign.Single(signer, whole)
 	default:
 		sig = signer.Sign(msg, data.Bytes())
 	}

@@ -166,8 +166,9 @@ func (s *gmacSigner) Sign(parts ...[]byte) [16]byte {
 }
 
 // oneSigner is implemented by this package's signers: calling Sign through the
-// Signer interface makes its variadic slice escape, so SignMessage and
-// VerifyMessage, which run for every signed message, call this instead.
+// Signer interface makes its variadic slice escape, so Single (and SignMessage
+// and VerifyMessage with it), which runs for every signed message, calls this
+// instead.
 type oneSigner interface {
 	signOne(msg []byte) [16]byte
 }
@@ -176,7 +177,9 @@ func (s *hmacSigner) signOne(msg []byte) [16]byte { return s.Sign(msg) }
 func (c *cmacSigner) signOne(msg []byte) [16]byte { return c.Sign(msg) }
 func (s *gmacSigner) signOne(msg []byte) [16]byte { return s.Sign(msg) }
 
-func signWhole(s Signer, msg []byte) [16]byte {
+// Single returns s.Sign(msg) for a message in one slice, without the allocation
+// a variadic call through the Signer interface costs.
+func Single(s Signer, msg []byte) [16]byte {
 	if o, ok := s.(oneSigner); ok {
 		return o.signOne(msg)
 	}
@@ -194,7 +197,7 @@ func SignMessage(s Signer, msg []byte) {
 	binary.LittleEndian.PutUint32(msg[offFlags:], flags|flagSigned)
 	sig := msg[offSignature : offSignature+16]
 	clear(sig)
-	sum := signWhole(s, msg)
+	sum := Single(s, msg)
 	copy(sig, sum[:])
 }
 
@@ -209,7 +212,7 @@ func VerifyMessage(s Signer, msg []byte) bool {
 	var got [16]byte
 	copy(got[:], sig)
 	clear(sig)
-	want := signWhole(s, msg)
+	want := Single(s, msg)
 	copy(sig, got[:])
 	return subtle.ConstantTimeCompare(got[:], want[:]) == 1
 }
