@@ -22,8 +22,8 @@ type Reader struct {
 // NewReader returns a Reader over b starting at offset 0.
 func NewReader(b []byte) *Reader { return &Reader{b: b} }
 
-// MakeReader returns a Reader over b starting at offset 0 as a value, for a caller that returns one
-// from a function that is not inlined without its escaping to the heap.
+// MakeReader returns a Reader over b starting at offset 0 by value: a function that is not inlined
+// can return it without putting it on the heap, as the pointer from NewReader would.
 func MakeReader(b []byte) Reader { return Reader{b: b} }
 
 // Err returns ErrShort if any read ran past the end of the buffer.
