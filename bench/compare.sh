@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/compare.sh: zsmbd against Samba's smbd, side by side on this machine (issue 5, "Targets").
 #
-#   sudo bench/compare.sh [-n REPS] [-size MIB] [-cc CONGESTION_CONTROL] [-keep]
+#   sudo bench/compare.sh [-n REPS] [-size MIB] [-cc CONGESTION_CONTROL] [-path STRATEGY] [-keep]
 #
 # Builds zsmbd and bench/goclient, generates one random file (default 1 GiB, and a 256 MiB one for the memory rows) in a temporary share,
 # reads it once to put it in the page cache, and starts four servers on 127.0.0.1, each with the same
@@ -9,7 +9,7 @@
 #
 #   samba  unsigned  :4450   smbd, server signing = disabled, use sendfile = yes, aio read size = 0
 #   samba  signed    :4451   the same with server signing = mandatory
-#   zsmbd  unsigned  :4460   server signing = disabled, read path = sendfile
+#   zsmbd  unsigned  :4460   server signing = disabled, read path = sendfile (or -path's)
 #   zsmbd  signed    :4461   server signing = mandatory
 #
 # Then, REPS times, each case runs against both servers in turn (A B, then B A on the next rep):
@@ -36,6 +36,9 @@
 # of 200 idle go-smb2 guest sessions (each mounted on the share), divided by 200. Samba's figures in
 # those rows are the summed PSS of its process tree (its processes share pages; RSS would overcount).
 #
+# -path STRATEGY sets zsmbd's `read path` (sendfile, splice, copy or mmap) for both zsmbd servers; the
+# signed ones copy whatever it is.
+#
 # ZSMBD_GOMAXPROCS=N in the environment starts both zsmbd servers with GOMAXPROCS=N (the clients keep
 # the machine's), to measure what the Go scheduler's extra Ps cost a server that shares its cores with
 # the client.
@@ -49,15 +52,22 @@ REPS=5
 SIZE_MIB=1024
 KEEP=0
 CC=
+READ_PATH=sendfile
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-n) REPS=$2; shift 2 ;;
 	-size) SIZE_MIB=$2; shift 2 ;;
 	-cc) CC=$2; shift 2 ;;
+	-path) READ_PATH=$2; shift 2 ;;
 	-keep) KEEP=1; shift ;;
-	*) echo "usage: $0 [-n REPS] [-size MIB] [-cc CONGESTION_CONTROL] [-keep]" >&2; exit 2 ;;
+	*) echo "usage: $0 [-n REPS] [-size MIB] [-cc CONGESTION_CONTROL] [-path STRATEGY] [-keep]" >&2; exit 2 ;;
 	esac
 done
+
+case $READ_PATH in
+sendfile | splice | copy | mmap) ;;
+*) echo "compare.sh: -path takes sendfile, splice, copy or mmap, not $READ_PATH" >&2; exit 2 ;;
+esac
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SMBD=${SMBD:-/usr/sbin/smbd}
@@ -191,7 +201,7 @@ start_zsmbd() {
 	map to guest = bad user
 	server signing = $3
 	use sendfile = yes
-	read path = sendfile
+	read path = $READ_PATH
 	log level = 1
 $(share_section)
 EOF
@@ -386,9 +396,9 @@ cp "$WORK/zsmbd_u/log" "$WORK/zsmbd_u.log"
 # --- table --------------------------------------------------------------------------------------
 CPU_FROM="cgroup usage_usec"
 [ -n "$CGROOT" ] || CPU_FROM="/proc/PID/stat ticks"
-python3 - "$RAW" "$MEM" "$REPS" "$(sysctl -n net.ipv4.tcp_congestion_control)" "$CPU_FROM" <<'EOF'
+python3 - "$RAW" "$MEM" "$REPS" "$(sysctl -n net.ipv4.tcp_congestion_control)" "$CPU_FROM" "$READ_PATH" <<'EOF'
 import csv, statistics, sys
-raw, mem, reps, cc, cpu_from = sys.argv[1:6]
+raw, mem, reps, cc, cpu_from, read_path = sys.argv[1:7]
 rows = list(csv.DictReader(open(raw), delimiter="\t"))
 def fig(case, server, field):
     return {r["rep"]: float(r[field]) for r in rows if r["case"] == case and r["server"] == server}
@@ -421,7 +431,7 @@ out.append(("idle go-smb2 session (of 200), KiB each", "%.1f" % (z / 1024), "%.1
 hdr = ("case", "zsmbd", "samba", "ratio", "ratio range", "target", "met")
 w = [max(len(str(r[i])) for r in out + [hdr]) for i in range(len(hdr))]
 print(f"{reps} interleaved reps; zsmbd and samba columns are medians; ratio = median over reps of zsmbd/samba")
-print(f"congestion control {cc}; server CPU from {cpu_from}")
+print(f"congestion control {cc}; zsmbd read path {read_path}; server CPU from {cpu_from}")
 for r in [hdr] + out:
     print(" | ".join(str(x).ljust(w[i]) for i, x in enumerate(r)).rstrip())
 EOF
