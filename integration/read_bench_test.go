@@ -150,54 +150,54 @@ type benchClient struct {
 	out *bufio.Scanner
 }
 
-func startBenchClient(b testing.TB, tg *target, o dialOpts) *benchClient {
+func startBenchClient(tb testing.TB, tg *target, o dialOpts) *benchClient {
 	orders, err := json.Marshal(benchClientOrders{Addr: tg.Addr, Share: tg.Share, User: o.user, Password: o.password, Dialect: o.dialect})
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	cmd := exec.Command(os.Args[0], "-test.run=^TestBenchClientProcess$")
 	cmd.Env = append(os.Environ(), benchClientEnv+"="+string(orders))
 	cmd.Stderr = os.Stderr
 	in, err := cmd.StdinPipe()
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	c := &benchClient{cmd: cmd, in: in, out: bufio.NewScanner(out)}
-	c.expect(b, "ready") // logged on, and the file read once and checked against the data
+	c.expect(tb, "ready") // logged on, and the file read once and checked against the data
 	return c
 }
 
-func (c *benchClient) read(b testing.TB, n, readers int) {
+func (c *benchClient) read(tb testing.TB, n, readers int) {
 	fmt.Fprintf(c.in, "%d %d\n", n, readers)
-	c.expect(b, "done")
+	c.expect(tb, "done")
 }
 
-// expect fails the benchmark unless the client's next line of its own is want (the testing package
+// expect fails the test or benchmark unless the client's next line of its own is want (the testing package
 // prints its verdict on the same stdout).
-func (c *benchClient) expect(b testing.TB, want string) {
+func (c *benchClient) expect(tb testing.TB, want string) {
 	for c.out.Scan() {
 		line := c.out.Text()
 		switch {
 		case line == want:
 			return
 		case strings.HasPrefix(line, "error: "):
-			b.Fatalf("benchmark client: %s", line)
+			tb.Fatalf("benchmark client: %s", line)
 		}
 	}
-	b.Fatalf("benchmark client exited before %q: %v", want, c.out.Err())
+	tb.Fatalf("benchmark client exited before %q: %v", want, c.out.Err())
 }
 
-func (c *benchClient) close(b testing.TB) {
+func (c *benchClient) close(tb testing.TB) {
 	c.in.Close()
 	if err := c.cmd.Wait(); err != nil {
-		b.Fatalf("benchmark client: %v", err)
+		tb.Fatalf("benchmark client: %v", err)
 	}
 }
 
