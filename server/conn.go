@@ -2,6 +2,7 @@ package server
 
 import (
 	"bufio"
+	"encoding/binary"
 	"errors"
 	"io"
 	"net"
@@ -34,6 +35,9 @@ type conn struct {
 	sem      chan struct{}
 	inFlight sync.WaitGroup
 	closing  atomic.Bool
+	// spares brings the buffers of lone READ requests answered on handler goroutines back to the reader,
+	// for its next frames; made at the first such hand-off, so an idle connection does without it.
+	spares chan []byte
 
 	wmu    sync.Mutex
 	sender *zerocopy.Sender // sends under wmu; its strategy is fixed
@@ -68,6 +72,11 @@ type outFrame struct {
 	tail *readTail
 	data *zerocopy.Buffer
 	cs   compoundState // what the frame's related requests inherit, while it is built
+
+	// first is the request of the frame's first message, kept with the pooled frame so that a lone
+	// READ allocates nothing; the other messages of a compound get their own.
+	first     request
+	firstUsed bool
 }
 
 // readTail is a file range that follows a READ response on the wire.
@@ -121,6 +130,12 @@ func (c *conn) serve() {
 	br := bufio.NewReaderSize(sr, 16<<10)
 	var spare []byte // the buffer of the last READ answered on this goroutine, for the next frame
 	for {
+		if spare == nil {
+			select {
+			case spare = <-c.spares:
+			default:
+			}
+		}
 		maxFrame := c.maxFrame()
 		msg, err := smb.ReadFrame(br, spare, maxFrame)
 		spare = nil
@@ -143,6 +158,9 @@ func (c *conn) serve() {
 			spare = msg // nothing keeps a READ request once its response is sent
 			continue
 		}
+		if c.spares == nil && loneRead(msg) {
+			c.spares = make(chan []byte, 4)
+		}
 		c.sem <- struct{}{}
 		c.inFlight.Add(1)
 		go func() {
@@ -155,8 +173,16 @@ func (c *conn) serve() {
 				<-c.sem
 				c.inFlight.Done()
 			}()
+			lone := loneRead(msg)
 			if !c.handleFrame(msg) {
 				c.nc.Close()
+				return
+			}
+			if lone && cap(msg) <= maxSpareRequest {
+				select {
+				case c.spares <- msg: // nothing keeps a READ request once its response is sent
+				default:
+				}
 			}
 		}()
 	}
@@ -165,6 +191,17 @@ func (c *conn) serve() {
 func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// maxSpareRequest caps the request buffers kept in conn.spares (a READ request is about 120 bytes), so
+// a connection that has gone idle holds a few small buffers at most.
+const maxSpareRequest = 4 << 10
+
+// loneRead reports whether msg is one SMB2 READ request, not a compound.
+func loneRead(msg []byte) bool {
+	return len(msg) >= smb.HeaderSize && !smb.IsSMB1(msg) &&
+		smb.Command(binary.LittleEndian.Uint16(msg[12:])) == smb.Read &&
+		binary.LittleEndian.Uint32(msg[smb.OffNextCommand:]) == 0
 }
 
 // mustSerialize reports whether the frame is processed on the reader goroutine, in order: everything
@@ -277,7 +314,17 @@ func (f *outFrame) release() {
 	}
 	f.buf = f.buf[:0]
 	f.cs = compoundState{}
+	f.first, f.firstUsed = request{}, false // a pooled frame holds nothing of a finished request
 	frames.Put(f)
+}
+
+// newRequest returns room for one request of the frame.
+func (f *outFrame) newRequest() *request {
+	if f.firstUsed {
+		return new(request)
+	}
+	f.firstUsed = true
+	return &f.first
 }
 
 // releaseAll closes every open, tree and session of a connection that is gone.

@@ -181,7 +181,8 @@ func (c *conn) process(f *outFrame, msg []byte, cs *compoundState, last bool) (*
 			hdr.TreeID = cs.treeID
 		}
 	}
-	r := &request{c: c, hdr: hdr, msg: msg, cs: cs, related: related, charge: max(charge, 1), out: f.buf, start: len(f.buf), last: last}
+	r := f.newRequest()
+	*r = request{c: c, hdr: hdr, msg: msg, cs: cs, related: related, charge: max(charge, 1), out: f.buf, start: len(f.buf), last: last}
 	r.out = append(r.out, make([]byte, smb.HeaderSize)...)
 	err = r.run()
 	if err == errCloseConnection {
