@@ -1,15 +1,15 @@
 package ntlm
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/hmac"
 	"encoding/hex"
 	"errors"
-	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/zsmbd/zsmbd/internal/capture"
 )
 
 func unhex(t testing.TB, s string) []byte {
@@ -156,23 +156,11 @@ func loadWindows(t *testing.T, req1, resp1, req2 string) windowsExchange {
 	return x
 }
 
-func loadPackets(t *testing.T) map[string][]byte {
+func loadPackets(t testing.TB) map[string][]byte {
 	t.Helper()
-	f, err := os.Open("testdata/windows-smb311-session.txt")
+	pk, err := capture.Session()
 	if err != nil {
 		t.Fatal(err)
-	}
-	defer f.Close()
-	pk := map[string][]byte{}
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		name, h, _ := strings.Cut(line, " ")
-		pk[name] = unhex(t, h)
 	}
 	return pk
 }
@@ -512,19 +500,14 @@ func TestMalformed(t *testing.T) {
 }
 
 func FuzzAuthenticate(f *testing.F) {
-	pk := map[string]string{}
-	if b, err := os.ReadFile("testdata/windows-smb311-session.txt"); err == nil {
-		for _, line := range strings.Split(string(b), "\n") {
-			if name, h, ok := strings.Cut(line, " "); ok && line[0] != '#' {
-				pk[name] = h
-			}
-		}
+	msgs, err := capture.Session()
+	if err != nil {
+		f.Fatal(err)
 	}
-	for _, h := range []string{specAuthenticate, pk["setup_req2"]} {
-		if b, err := hex.DecodeString(strings.Join(strings.Fields(h), "")); err == nil {
-			if i := bytes.Index(b, signature); i >= 0 {
-				f.Add(b[i:])
-			}
+	spec, _ := hex.DecodeString(strings.Join(strings.Fields(specAuthenticate), ""))
+	for _, b := range [][]byte{spec, msgs["setup_req2"]} {
+		if i := bytes.Index(b, signature); i >= 0 {
+			f.Add(b[i:])
 		}
 	}
 	challenge, _ := hex.DecodeString(strings.Join(strings.Fields(specChallenge), ""))

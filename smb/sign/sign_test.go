@@ -1,16 +1,16 @@
 package sign
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/aes"
 	"crypto/subtle"
 	"encoding/hex"
 	"fmt"
-	"os"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/zsmbd/zsmbd/internal/capture"
 )
 
 func unhex(t testing.TB, s string) []byte {
@@ -24,21 +24,9 @@ func unhex(t testing.TB, s string) []byte {
 
 func loadPackets(t testing.TB) map[string][]byte {
 	t.Helper()
-	f, err := os.Open("testdata/windows-smb311-session.txt")
+	pk, err := capture.Session()
 	if err != nil {
 		t.Fatal(err)
-	}
-	defer f.Close()
-	pk := map[string][]byte{}
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		name, h, _ := strings.Cut(line, " ")
-		pk[name] = unhex(t, h)
 	}
 	return pk
 }

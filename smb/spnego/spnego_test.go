@@ -1,16 +1,16 @@
 package spnego
 
 import (
-	"bufio"
 	"bytes"
 	encasn1 "encoding/asn1"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/zsmbd/zsmbd/internal/capture"
 
 	"github.com/geoffgarside/ber"
 )
@@ -29,22 +29,13 @@ func unhex(t testing.TB, s string) []byte {
 // MS-SMB2 2.2.4, 2.2.5, 2.2.6
 func securityBuffers(t testing.TB) map[string][]byte {
 	t.Helper()
-	f, err := os.Open("testdata/windows-smb311-session.txt")
+	msgs, err := capture.Session()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
 	out := map[string][]byte{}
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
 	le := binary.LittleEndian
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		name, h, _ := strings.Cut(line, " ")
-		p := unhex(t, h)
+	for name, p := range msgs {
 		body := p[64:]
 		var at int
 		switch cmd, resp := le.Uint16(p[12:]), le.Uint32(p[16:])&1 != 0; {
