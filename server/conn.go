@@ -158,7 +158,9 @@ func (c *conn) serve() {
 			spare = msg // nothing keeps a READ request once its response is sent
 			continue
 		}
-		if c.spares == nil && loneRead(msg) {
+		// A lone READ keeps nothing of its request once answered: its buffer goes back to the reader.
+		giveBack := loneRead(msg) && cap(msg) <= maxSpareRequest
+		if giveBack && c.spares == nil {
 			c.spares = make(chan []byte, 4)
 		}
 		c.sem <- struct{}{}
@@ -173,14 +175,13 @@ func (c *conn) serve() {
 				<-c.sem
 				c.inFlight.Done()
 			}()
-			lone := loneRead(msg)
 			if !c.handleFrame(msg) {
 				c.nc.Close()
 				return
 			}
-			if lone && cap(msg) <= maxSpareRequest {
+			if giveBack {
 				select {
-				case c.spares <- msg: // nothing keeps a READ request once its response is sent
+				case c.spares <- msg:
 				default:
 				}
 			}
