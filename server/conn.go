@@ -128,7 +128,7 @@ func (c *conn) serve() {
 		return
 	}
 	br := bufio.NewReaderSize(sr, 16<<10)
-	var spare []byte // the buffer of the last READ answered on this goroutine, for the next frame
+	var spare []byte // a buffer for the next frame: the last READ request answered here or on a handler
 	for {
 		if spare == nil {
 			select {
