@@ -1,6 +1,6 @@
 // Package capture holds a Windows SMB 3.1.1 logon transcribed message by message from Microsoft's
-// published key-derivation example (see the header of windows-smb311-session.txt), for the tests of the
-// packages that parse, authenticate and sign it.
+// published key-derivation example (see the header of testdata/windows-smb311-session.txt), for the
+// tests of the packages that parse, authenticate and sign it.
 package capture
 
 import (
@@ -10,7 +10,7 @@ import (
 	"strings"
 )
 
-//go:embed windows-smb311-session.txt
+//go:embed testdata/windows-smb311-session.txt
 var session string
 
 // Session returns the logon's SMB2 messages (each whole, from its ProtocolId) by name: setup_req1,
