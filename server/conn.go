@@ -120,7 +120,11 @@ func (c *conn) serve() {
 		c.nc.Close()
 		c.inFlight.Wait()
 		c.releaseAll()
-		c.log.Debug().Msg("disconnected")
+		if e := c.log.Debug(); e.Enabled() {
+			// At debug level every connection that ends shows the read path's counters so far, so what a
+			// client's run cost shows without stopping the server.
+			e.Object("read_path", c.srv.stats.Snapshot()).Msg("disconnected")
+		}
 	}()
 	sr, err := newSockReader(c.nc)
 	if err != nil {

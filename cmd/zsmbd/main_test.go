@@ -2,6 +2,8 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"net"
@@ -159,4 +161,50 @@ func TestSignalsCaughtOnceListening(t *testing.T) {
 		waitLine(t, lines, regexp.MustCompile(`configuration and users reloaded`))
 		stop(t, lines, exit)
 	}
+}
+
+// TestDebugCounters: at debug level a connection that ends logs the read path's counters, so a client's
+// run shows which path moved its bytes while the server keeps running.
+func TestDebugCounters(t *testing.T) {
+	dir := t.TempDir()
+	data := bytes.Repeat([]byte("zsmbd"), 60<<10) // 300 KiB: one READ, past the copy path's 16 KiB
+	os.WriteFile(filepath.Join(dir, "data.bin"), data, 0o644)
+	t.Chdir(dir)
+	lines, exit := startRun(t, "-listen", "127.0.0.1:0", "-log-level", "debug")
+	m := waitLine(t, lines, regexp.MustCompile(`smbclient //(127\.0\.0\.1)/share -p (\d+) -U guest%`))
+	nc, err := net.Dial("tcp", net.JoinHostPort(m[1], m[2]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := (&smb2.Dialer{Initiator: &smb2.NTLMInitiator{User: "guest"}}).Dial(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := s.Mount("share")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := fs.ReadFile("data.bin"); err != nil || !bytes.Equal(b, data) {
+		t.Fatalf("read %d bytes, %v; want the file's %d", len(b), err, len(data))
+	}
+	fs.Umount()
+	s.Logoff()
+	nc.Close()
+
+	line := waitLine(t, lines, regexp.MustCompile(`^.*"message":"disconnected".*$`))[0]
+	var logged struct {
+		ReadPath struct {
+			Sendfile struct {
+				Responses int64 `json:"responses"`
+				FileBytes int64 `json:"file_bytes"`
+			} `json:"sendfile"`
+		} `json:"read_path"`
+	}
+	if err := json.Unmarshal([]byte(line), &logged); err != nil {
+		t.Fatalf("%v in %s", err, line)
+	}
+	if sf := logged.ReadPath.Sendfile; sf.Responses != 1 || sf.FileBytes != int64(len(data)) {
+		t.Errorf("disconnect logged sendfile responses=%d file_bytes=%d, want 1 and %d: %s", sf.Responses, sf.FileBytes, len(data), line)
+	}
+	stop(t, lines, exit)
 }
