@@ -2,6 +2,7 @@ package zerocopy
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -155,12 +156,23 @@ func (c Counters) fields() [22]struct {
 	}
 }
 
-// MarshalZerologObject logs the non-zero counters of c.
+// MarshalZerologObject logs the non-zero counters of c, then the sendfile and splice system calls per
+// READ response that moved file data (sendfile_per_read, splice_per_read; two decimals), where any.
 func (c Counters) MarshalZerologObject(e *zerolog.Event) {
 	for _, f := range c.fields() {
 		if f.v != 0 {
 			e.Int64(f.name, f.v)
 		}
+	}
+	if c.Responses == 0 {
+		return
+	}
+	perRead := func(calls int64) float64 { return math.Round(float64(calls)*100/float64(c.Responses)) / 100 }
+	if c.Sendfile != 0 {
+		e.Float64("sendfile_per_read", perRead(c.Sendfile))
+	}
+	if c.Splice != 0 {
+		e.Float64("splice_per_read", perRead(c.Splice))
 	}
 }
 

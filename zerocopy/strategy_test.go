@@ -66,6 +66,15 @@ func TestStatsSnapshot(t *testing.T) {
 	if buf.String() != wantLog {
 		t.Errorf("log = %s, want %s", buf.String(), wantLog)
 	}
+	// With READ responses counted, the log adds the system calls per READ.
+	st.by[Sendfile].responses.Add(3)
+	st.by[Sendfile].sendfile.Add(4)
+	buf.Reset()
+	logger.Info().Object("sendfile", st.Snapshot().Strategy(Sendfile)).Send()
+	const wantPerRead = `{"level":"info","sendfile":{"responses":3,"sendfile":4,"sendfile_per_read":1.33}}` + "\n"
+	if buf.String() != wantPerRead {
+		t.Errorf("log = %s, want %s", buf.String(), wantPerRead)
+	}
 	// Snapshots are copies.
 	st.by[Splice].splice.Add(1)
 	if snap.Strategy(Splice).Splice != 3 {
