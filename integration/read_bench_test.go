@@ -117,7 +117,8 @@ func BenchmarkRead(b *testing.B) {
 // (the copy path with four in flight) costs that goroutine's closure: about 1 per READ on a quiet
 // machine, up to 1.7 when other work shares the cores (sync.Pool misses across Ps, the credit
 // window's map), 3.4 if the request buffer were not handed back. The client is another process, so
-// every allocation counted is the server's.
+// every allocation counted is the server's. With one P (GOMAXPROCS=1) the reader answers every lone
+// READ itself, so the copy path with four in flight allocates nothing either.
 func TestReadAllocs(t *testing.T) {
 	if remote() {
 		t.Skip("needs an in-process server")
@@ -132,17 +133,24 @@ func TestReadAllocs(t *testing.T) {
 		tg      *target
 		signed  bool
 		readers int
+		procs   int // the server's GOMAXPROCS for the case; 0 leaves it
 		max     float64
 	}{
-		{"sendfile, one READ at a time", sendfile, false, 1, 0.1},
-		{"signed, one READ at a time", sendfile, true, 1, 0.1},
-		{"copy, four READs in flight", copied, false, 4, 2.5},
+		{"sendfile, one READ at a time", sendfile, false, 1, 0, 0.1},
+		{"signed, one READ at a time", sendfile, true, 1, 0, 0.1},
+		{"copy, four READs in flight", copied, false, 4, 0, 2.5},
+		{"copy, four READs in flight, one P", copied, false, 4, 1, 0.1},
 	} {
 		client := startBenchClient(t, tc.tg, tc.tg.opts(0x0311, tc.signed))
+		procs := runtime.GOMAXPROCS(0)
+		if tc.procs > 0 {
+			runtime.GOMAXPROCS(tc.procs)
+		}
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
 		client.read(t, 1, tc.readers)
 		runtime.ReadMemStats(&after)
+		runtime.GOMAXPROCS(procs)
 		client.close(t)
 		reads := float64(benchSize / benchChunk)
 		if perRead := float64(after.Mallocs-before.Mallocs) / reads; perRead > tc.max {

@@ -13,6 +13,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -537,6 +538,15 @@ func TestReadTruncated(t *testing.T) {
 				}
 				defer cut.Close()
 				jitter := func() { time.Sleep(rand.N(4 * time.Millisecond)) }
+				// splice moves the whole range into its pipe by page reference in one call, so the file
+				// can shrink under it only for microseconds and the cut rarely lands there. So can the
+				// copy path's pread on one P (go test -cpu 1), where the server's reader answers every READ
+				// itself: the kernel checks the file's size as it starts a batch of pages (a read of this
+				// file takes few), so a cut shortens a pread only if it lands after the READ's fstat and
+				// before such a check, and the reader runs the two back to back (no padding in 11,000
+				// responses over 20 s; with two Ps it pads within a second). zerocopy's TestTruncatedFile
+				// pads under every strategy deterministically; the framing checks here hold for all.
+				mustPad := st != zerocopy.Splice && !(st == zerocopy.Copy && runtime.GOMAXPROCS(0) == 1)
 				// An unsigned response is sent by the system call that a cut shortens, between the
 				// fstat that announced its length and its last byte: read until one was padded. A
 				// signed response is read right after its length is decided; a few rounds check that
@@ -549,7 +559,7 @@ func TestReadTruncated(t *testing.T) {
 					if failed != nil || time.Now().After(deadline) {
 						return false
 					}
-					if m.signed || st == zerocopy.Splice {
+					if m.signed || !mustPad {
 						return rounds < 4
 					}
 					p, _ := padded()
@@ -614,11 +624,7 @@ func TestReadTruncated(t *testing.T) {
 				}
 				t.Logf("%d reads: %d at end of file, %d short, %d zero bytes; %s", reads, eofs, short, zeroed, tg.Server.Stats())
 				after, afterBytes := padded()
-				// splice moves the whole range into its pipe by page reference in one call, so the
-				// file can shrink under it only for microseconds and the cut rarely lands there (zerocopy's
-				// TestTruncatedFile pads under every strategy deterministically); the framing checks
-				// above and below still hold for it.
-				if !m.signed && st != zerocopy.Splice && after == before {
+				if !m.signed && mustPad && after == before {
 					t.Errorf("no response was padded in %d reads of a file truncated under them", reads)
 				}
 				// A zero the client got in place of a non-zero byte of the file is padding (see above),
