@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/compare.sh: zsmbd against Samba's smbd, side by side on this machine (issue 5, "Targets").
 #
-#   sudo bench/compare.sh [-n REPS] [-size MIB] [-cc CONGESTION_CONTROL] [-path STRATEGY] [-keep]
+#   sudo bench/compare.sh [-n REPS] [-size MIB] [-cc CONGESTION_CONTROL] [-path STRATEGY] [-pin] [-keep]
 #
 # Builds zsmbd and bench/goclient, generates one random file (default 1 GiB, and a 256 MiB one for the memory rows) in a temporary share,
 # reads it once to put it in the page cache, and starts four servers on 127.0.0.1, each with the same
@@ -39,6 +39,10 @@
 # -path STRATEGY sets zsmbd's `read path` (sendfile, splice, copy or mmap) for both zsmbd servers; the
 # signed ones copy whatever it is.
 #
+# -pin runs every server on CPU 0 and every client on CPU 1 (taskset), so a client never competes with
+# the server for a core, as a client on another machine would not (the kernel's loopback receive work
+# still runs on the sending side's CPU). Go sizes zsmbd's GOMAXPROCS to the one CPU it is given.
+#
 # ZSMBD_GOMAXPROCS=N in the environment starts both zsmbd servers with GOMAXPROCS=N (the clients keep
 # the machine's), to measure what the Go scheduler's extra Ps cost a server that shares its cores with
 # the client.
@@ -53,14 +57,17 @@ SIZE_MIB=1024
 KEEP=0
 CC=
 READ_PATH=sendfile
+SERVER_PIN=()
+CLIENT_PIN=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-n) REPS=$2; shift 2 ;;
 	-size) SIZE_MIB=$2; shift 2 ;;
 	-cc) CC=$2; shift 2 ;;
 	-path) READ_PATH=$2; shift 2 ;;
+	-pin) SERVER_PIN=(taskset -c 0); CLIENT_PIN=(taskset -c 1); shift ;;
 	-keep) KEEP=1; shift ;;
-	*) echo "usage: $0 [-n REPS] [-size MIB] [-cc CONGESTION_CONTROL] [-path STRATEGY] [-keep]" >&2; exit 2 ;;
+	*) echo "usage: $0 [-n REPS] [-size MIB] [-cc CONGESTION_CONTROL] [-path STRATEGY] [-pin] [-keep]" >&2; exit 2 ;;
 	esac
 done
 
@@ -68,6 +75,11 @@ case $READ_PATH in
 sendfile | splice | copy | mmap) ;;
 *) echo "compare.sh: -path takes sendfile, splice, copy or mmap, not $READ_PATH" >&2; exit 2 ;;
 esac
+
+if [ "${#SERVER_PIN[@]}" -gt 0 ] && ! taskset -c 1 true 2>/dev/null; then
+	echo "compare.sh: -pin needs taskset and CPUs 0 and 1" >&2
+	exit 2
+fi
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SMBD=${SMBD:-/usr/sbin/smbd}
@@ -185,7 +197,7 @@ $(share_section)
 EOF
 	# Its own session: smbd with --no-process-group sends SIGTERM to its whole process group when it
 	# stops, which would include this script.
-	in_cgroup "$1" setsid "$SMBD" --foreground --no-process-group -s "$d/smb.conf" >"$d/stdout" 2>&1 &
+	in_cgroup "$1" "${SERVER_PIN[@]}" setsid "$SMBD" --foreground --no-process-group -s "$d/smb.conf" >"$d/stdout" 2>&1 &
 	PIDS+=($!)
 	[ -n "$CGROOT" ] && CGS+=("$CGROOT/zsbench-$$-$1")
 	eval "PID_$1=$!"
@@ -206,9 +218,9 @@ start_zsmbd() {
 $(share_section)
 EOF
 	if [ -n "${ZSMBD_GOMAXPROCS:-}" ]; then
-		in_cgroup "$1" env GOMAXPROCS="$ZSMBD_GOMAXPROCS" "$WORK/zsmbd" -config "$d/smb.conf" -listen "127.0.0.1:$2" >"$d/log" 2>&1 &
+		in_cgroup "$1" "${SERVER_PIN[@]}" env GOMAXPROCS="$ZSMBD_GOMAXPROCS" "$WORK/zsmbd" -config "$d/smb.conf" -listen "127.0.0.1:$2" >"$d/log" 2>&1 &
 	else
-		in_cgroup "$1" "$WORK/zsmbd" -config "$d/smb.conf" -listen "127.0.0.1:$2" >"$d/log" 2>&1 &
+		in_cgroup "$1" "${SERVER_PIN[@]}" "$WORK/zsmbd" -config "$d/smb.conf" -listen "127.0.0.1:$2" >"$d/log" 2>&1 &
 	fi
 	PIDS+=($!)
 	[ -n "$CGROOT" ] && CGS+=("$CGROOT/zsbench-$$-$1")
@@ -292,7 +304,7 @@ measure() {
 	cat "$SHARE/big" >/dev/null
 	base=$(tree_count "$pid")
 	before=$(cpu_us "$name" "$pid")
-	out=$("$@" 2>&1) || { echo "compare.sh: $case on $server failed: $out" >&2; exit 1; }
+	out=$("${CLIENT_PIN[@]}" "$@" 2>&1) || { echo "compare.sh: $case on $server failed: $out" >&2; exit 1; }
 	# Samba's per-connection child must exit and be reaped for its time to reach the parent.
 	for _ in $(seq 100); do [ "$(tree_count "$pid")" -le "$base" ] && break; sleep 0.05; done
 	after=$(cpu_us "$name" "$pid")
@@ -329,7 +341,7 @@ run_case() { # run_case CASE REP SAMBA_NAME ZSMBD_NAME CMD-with-@PORT@...
 SC=(smbclient //127.0.0.1/bench -p @PORT@ -U "$USER_NAME%$USER_PASS")
 GC=("$WORK/goclient" read -addr 127.0.0.1:@PORT@ -share bench -file big)
 # warm-up: one of each kind, not counted
-for p in 4450 4460; do "${SC[@]//@PORT@/$p}" -c 'get big /dev/null' >/dev/null 2>&1; done
+for p in 4450 4460; do "${CLIENT_PIN[@]}" "${SC[@]//@PORT@/$p}" -c 'get big /dev/null' >/dev/null 2>&1; done
 for rep in $(seq "$REPS"); do
 	run_case "smbclient unsigned" "$rep" samba_u zsmbd_u "${SC[@]}" -c 'get big /dev/null'
 	run_case "go-smb2 x4 unsigned" "$rep" samba_u zsmbd_u "${GC[@]}" -inflight 4
@@ -348,7 +360,7 @@ stream16() {
 	[ "$name" = zsmbd ] && echo 5 >"/proc/$pid/clear_refs"
 	local kids=()
 	for i in $(seq 16); do
-		smbclient //127.0.0.1/bench -p "$port" -U "$USER_NAME%$USER_PASS" -c 'get mid /dev/null' >"$WORK/stream.$name.$i" 2>&1 &
+		"${CLIENT_PIN[@]}" smbclient //127.0.0.1/bench -p "$port" -U "$USER_NAME%$USER_PASS" -c 'get mid /dev/null' >"$WORK/stream.$name.$i" 2>&1 &
 		kids+=($!)
 	done
 	alive() { local k; for k in "${kids[@]}"; do kill -0 "$k" 2>/dev/null && return 0; done; return 1; }
@@ -368,7 +380,7 @@ idle200() {
 	mem() { if [ "$name" = zsmbd ]; then status_kib "$pid" VmRSS; else tree_pss_kib "$pid"; fi; }
 	sleep 1
 	before=$(mem)
-	coproc IDLE { "$WORK/goclient" idle -addr "127.0.0.1:$port" -share bench -n 200; }
+	coproc IDLE { "${CLIENT_PIN[@]}" "$WORK/goclient" idle -addr "127.0.0.1:$port" -share bench -n 200; }
 	local line
 	read -r line <&"${IDLE[0]}" || true
 	[ "$line" = ready ] || { echo "compare.sh: idle sessions on $name failed" >&2; exit 1; }
@@ -396,9 +408,9 @@ cp "$WORK/zsmbd_u/log" "$WORK/zsmbd_u.log"
 # --- table --------------------------------------------------------------------------------------
 CPU_FROM="cgroup usage_usec"
 [ -n "$CGROOT" ] || CPU_FROM="/proc/PID/stat ticks"
-python3 - "$RAW" "$MEM" "$REPS" "$(sysctl -n net.ipv4.tcp_congestion_control)" "$CPU_FROM" "$READ_PATH" <<'EOF'
+python3 - "$RAW" "$MEM" "$REPS" "$(sysctl -n net.ipv4.tcp_congestion_control)" "$CPU_FROM" "$READ_PATH" "${#SERVER_PIN[@]}" <<'EOF'
 import csv, statistics, sys
-raw, mem, reps, cc, cpu_from, read_path = sys.argv[1:7]
+raw, mem, reps, cc, cpu_from, read_path, pinned = sys.argv[1:8]
 rows = list(csv.DictReader(open(raw), delimiter="\t"))
 def fig(case, server, field):
     return {r["rep"]: float(r[field]) for r in rows if r["case"] == case and r["server"] == server}
@@ -431,7 +443,8 @@ out.append(("idle go-smb2 session (of 200), KiB each", "%.1f" % (z / 1024), "%.1
 hdr = ("case", "zsmbd", "samba", "ratio", "ratio range", "target", "met")
 w = [max(len(str(r[i])) for r in out + [hdr]) for i in range(len(hdr))]
 print(f"{reps} interleaved reps; zsmbd and samba columns are medians; ratio = median over reps of zsmbd/samba")
-print(f"congestion control {cc}; zsmbd read path {read_path}; server CPU from {cpu_from}")
+where = "; servers on CPU 0, clients on CPU 1" if pinned != "0" else ""
+print(f"congestion control {cc}; zsmbd read path {read_path}; server CPU from {cpu_from}{where}")
 for r in [hdr] + out:
     print(" | ".join(str(x).ljust(w[i]) for i, x in enumerate(r)).rstrip())
 EOF
