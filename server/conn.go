@@ -232,10 +232,12 @@ func (c *conn) mustSerialize(msg []byte) bool {
 // goroutine only added thread wake-ups: perf against smbclient showed the reader, a handler and a writer
 // goroutine waking two or three OS threads per READ, and context switches taking 10% of the server's CPU
 // under go-smb2's signed READs. The client's next requests wait in the socket meanwhile; copied READs that
-// arrive together, and every other command, are still handled concurrently, except with one P
-// (GOMAXPROCS=1: one CPU, or a container's CPU limit of one): a handler copying and signing the next
-// READ then only keeps the P from the response being written, whose socket drains meanwhile (smbclient's
-// signed 8 MiB READs ran at half speed in some runs), so every lone READ is answered here, one at a time.
+// arrive together, and every other command, are still handled concurrently.
+//
+// With one P (GOMAXPROCS=1: one CPU, or a container's CPU limit of one) every lone READ is answered here,
+// one at a time: a handler copying and signing the next READ could only keep the P from the response
+// being written, whose socket drains meanwhile (smbclient's signed 8 MiB READs ran at half speed in some
+// runs).
 func (c *conn) readInline(msg []byte, more bool) bool {
 	h, err := smb.DecodeHeader(msg)
 	if err != nil || h.Command != smb.Read || h.NextCommand != 0 {
