@@ -234,7 +234,7 @@ func (c *conn) mustSerialize(msg []byte) bool {
 // under go-smb2's signed READs. The client's next requests wait in the socket meanwhile; copied READs that
 // arrive together, and every other command, are still handled concurrently.
 //
-// With one P (GOMAXPROCS=1: one CPU, or a container's CPU limit of one) every lone READ is answered here,
+// With one P (GOMAXPROCS=1: one CPU, a cpuset of one, or set by hand) every lone READ is answered here,
 // one at a time: a handler copying and signing the next READ could only keep the P from the response
 // being written, whose socket drains meanwhile (smbclient's signed 8 MiB READs ran at half speed in some
 // runs).

@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -115,7 +116,9 @@ func run(args []string, stderr io.Writer) int {
 		listeners = append(listeners, l)
 	}
 	for _, l := range listeners {
-		log.Info().Str("addr", l.Addr().String()).Msg("listening")
+		// The number of Ps decides whether a connection's READs can be answered concurrently
+		// (server/conn.go, readInline).
+		log.Info().Str("addr", l.Addr().String()).Int("gomaxprocs", runtime.GOMAXPROCS(0)).Msg("listening")
 		go func() {
 			if err := srv.Serve(l); err != nil && !errors.Is(err, server.ErrServerClosed) {
 				log.Error().Err(err).Msg("serve")
