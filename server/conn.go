@@ -243,19 +243,23 @@ func (c *conn) readInline(msg []byte, more bool) bool {
 	if err != nil || h.Command != smb.Read || h.NextCommand != 0 {
 		return false
 	}
-	if !more && len(c.sem) == 0 || runtime.GOMAXPROCS(0) == 1 {
+	if !more && len(c.sem) == 0 {
 		return true
 	}
 	if c.sender.Strategy() == zerocopy.Copy || h.Flags&smb.FlagSigned != 0 {
-		return false
+		return oneP()
 	}
 	s, err := c.session(h.SessionID, false)
 	if err != nil {
 		return true // answered with an error, at once
 	}
 	signer, required := s.signing()
-	return signer == nil || !required
+	return signer == nil || !required || oneP()
 }
+
+// oneP reports whether the runtime has one P (runtime.GOMAXPROCS takes the scheduler's lock, so only
+// READs that would otherwise be handed off ask).
+func oneP() bool { return runtime.GOMAXPROCS(0) == 1 }
 
 // maxFrame is the largest frame accepted: the negotiated maximum plus room for headers and compounds.
 func (c *conn) maxFrame() int {
