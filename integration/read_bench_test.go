@@ -142,15 +142,15 @@ func TestReadAllocs(t *testing.T) {
 		{"copy, four READs in flight, one P", copied, false, 4, 1, 0.1},
 	} {
 		client := startBenchClient(t, tc.tg, tc.tg.opts(0x0311, tc.signed))
-		procs := runtime.GOMAXPROCS(0)
-		if tc.procs > 0 {
-			runtime.GOMAXPROCS(tc.procs)
-		}
 		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		client.read(t, 1, tc.readers)
-		runtime.ReadMemStats(&after)
-		runtime.GOMAXPROCS(procs)
+		func() {
+			if tc.procs > 0 {
+				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(tc.procs)) // restored even if the read fails
+			}
+			runtime.ReadMemStats(&before)
+			client.read(t, 1, tc.readers)
+			runtime.ReadMemStats(&after)
+		}()
 		client.close(t)
 		reads := float64(benchSize / benchChunk)
 		if perRead := float64(after.Mallocs-before.Mallocs) / reads; perRead > tc.max {
