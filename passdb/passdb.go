@@ -200,8 +200,7 @@ func parseLine(line string) (e Entry, ok bool, err error) {
 		return e, true, nil
 	}
 
-	inner, found := strings.CutPrefix(fields[4], "[")
-	inner, found = strings.CutSuffix(inner, "]")
+	inner, found := strings.CutSuffix(fields[4][1:], "]") // the '[' is there: checked above
 	if !found {
 		return Entry{}, false, fmt.Errorf("user %q: flags %q lack the closing ']'", e.Name, fields[4])
 	}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"net"
-	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -367,5 +366,3 @@ func newFrame() *outFrame {
 	return f
 }
 
-// osFile is the descriptor a READ sends from.
-type osFile = os.File

@@ -24,9 +24,8 @@ type open struct {
 	refs   atomic.Int32
 	closed atomic.Bool
 
-	mu    sync.Mutex // the directory scan, byte-range locks and pipe I/O
-	scan  *dirScan
-	locks []byteRange
+	mu   sync.Mutex // the directory scan and pipe I/O
+	scan *dirScan
 }
 
 // unref drops one reference; the last closes the descriptor.

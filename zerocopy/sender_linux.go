@@ -80,7 +80,6 @@ type senderSys struct {
 	eof      bool  // the file ended before the range did
 	ferr     error // file-side error from sendfile or splice
 	serr     error // socket error: the connection is dead
-	chunk    int   // sendfile: size of the current call
 	cached   bool  // sendfile, splice: the whole range was in the page cache when the response began
 	pipe     *pipe
 	inPipe   int // splice: bytes in the pipe not yet sent
