@@ -365,4 +365,3 @@ func newFrame() *outFrame {
 	f.buf = append(f.buf, 0, 0, 0, 0)
 	return f
 }
-
