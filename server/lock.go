@@ -54,6 +54,11 @@ func (t *lockTable) apply(o *open, elems []smb.LockElement) error {
 	key := fileKey{o.file.Info.Dev, o.file.Info.Inode}
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	// closeOpen marks the open closed before releaseOwner takes t.mu: an open closed while this request
+	// was on its way must not take locks that nothing would release.
+	if o.closed.Load() {
+		return smb.StatusFileClosed
+	}
 	if t.files == nil {
 		t.files = make(map[fileKey]map[*open][]byteRange)
 	}
