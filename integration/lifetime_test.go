@@ -111,3 +111,52 @@ func TestLockRacingCloseLeavesNoLock(t *testing.T) {
 	}
 	t.Logf("%d rounds, %d with LOCK and CLOSE both successful", rounds, both)
 }
+
+// A CREATE pipelined with the LOGOFF of its session, or the TREE_DISCONNECT of its tree: whichever the
+// server handles first, no open of the gone session or tree may remain (MS-SMB2 3.3.5.6, 3.3.5.8), so
+// its descriptor is closed while the connection stays up. A CREATE that registered its open after the
+// LOGOFF or TREE_DISCONNECT had closed the others used to keep its descriptor until the connection ended.
+func TestCreateRacingLogoffLeaksNothing(t *testing.T) {
+	for _, end := range []smb.Command{smb.Logoff, smb.TreeDisconnect} {
+		t.Run(end.String(), func(t *testing.T) {
+			tg := startServer(t)
+			c := dialRawClient(t, tg)
+			s := c.logonGuest()
+			c.treeConnect(s, tg.Share)
+			base := shareFDs(t, tg.Root)
+			created := 0
+			for range 200 {
+				on := handle{sess: s}
+				if end == smb.Logoff {
+					on.sess = c.logonGuest()
+				}
+				on.tree = c.treeConnect(on.sess, tg.Share)
+				create := func(h smb.Header) []byte {
+					h.Command, h.SessionID, h.TreeID = smb.Create, on.sess, on.tree
+					return (&smb.CreateRequest{ImpersonationLevel: smb.ImpersonationImpersonation,
+						DesiredAccess: smb.FileReadData, ShareAccess: smb.FileShareRead,
+						CreateDisposition: smb.FileOpen, Name: `dir\nested\deep.txt`}).AppendTo(h.AppendTo(nil))
+				}
+				finish := func(h smb.Header) []byte {
+					h.Command, h.SessionID, h.TreeID = end, on.sess, on.tree
+					return append(h.AppendTo(nil), 4, 0, 0, 0) // LOGOFF and TREE_DISCONNECT: StructureSize 4
+				}
+				hs := c.pipeline(create, finish)
+				if hs[1].Status != smb.StatusSuccess {
+					t.Fatalf("%v: %v", end, hs[1].Status)
+				}
+				if hs[0].Status == smb.StatusSuccess {
+					created++
+				}
+			}
+			got := shareFDs(t, tg.Root)
+			for deadline := time.Now().Add(2 * time.Second); got > base && time.Now().Before(deadline); got = shareFDs(t, tg.Root) {
+				time.Sleep(10 * time.Millisecond)
+			}
+			t.Logf("%d of 200 CREATEs succeeded", created)
+			if got > base {
+				t.Errorf("%d descriptors still open on the share's files after every session or tree was gone: %d leaked", got, got-base)
+			}
+		})
+	}
+}

@@ -60,11 +60,37 @@ func (c *conn) addOpen(o *open) error {
 	s.mu.Unlock()
 	o.refs.Store(1)
 	c.mu.Lock()
+	// A LOGOFF or TREE_DISCONNECT handled while this CREATE was under way has already closed the
+	// session's or tree's opens (dropSession, closeOpens: both take c.mu after removing the session
+	// or tree): an open added now would never be closed before the connection ends.
+	if gone := c.goneLocked(o); gone != 0 {
+		c.mu.Unlock()
+		s.mu.Lock()
+		s.opens--
+		s.mu.Unlock()
+		return gone
+	}
 	c.nextID++
 	o.id = smb.FileID{Persistent: c.nextID, Volatile: c.nextID ^ 0x5a5a_0000_0000_0000}
 	c.opens[o.id.Volatile] = o
 	c.mu.Unlock()
 	return nil
+}
+
+// goneLocked reports, with c.mu held, why o's session or tree no longer takes opens (0: it does).
+func (c *conn) goneLocked(o *open) smb.Status {
+	if c.sessions[o.sess.id] != o.sess {
+		return smb.StatusUserSessionDeleted
+	}
+	o.sess.mu.Lock()
+	defer o.sess.mu.Unlock()
+	if !o.sess.valid {
+		return smb.StatusUserSessionDeleted
+	}
+	if o.sess.trees[o.tree.id] != o.tree {
+		return smb.StatusNetworkNameDeleted
+	}
+	return 0
 }
 
 // open finds the open a request names and takes a reference the request drops when it is answered.
