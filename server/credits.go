@@ -68,6 +68,15 @@ func (w *creditWindow) grant(requested uint16) uint16 {
 	if outstanding < w.max {
 		g = min(want, w.max-outstanding)
 	}
+	// MS-SMB2 3.3.1.1 lets the server limit the range of acceptable MessageIds. Ids used out of order
+	// are kept in used until the ids below them are; a client that never uses one would otherwise make
+	// the window, and used, grow without bound. Twice the cap leaves room for ids consumed out of order
+	// by concurrent handlers. (With outstanding == 0 used is empty and low == high: no hole.)
+	if span := w.high - w.low; span >= 2*w.max {
+		g = 0
+	} else {
+		g = min(g, 2*w.max-span)
+	}
 	if g == 0 && outstanding == 0 {
 		g = 1
 	}

@@ -1,6 +1,10 @@
 package server
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/zsmbd/zsmbd/smb"
+)
 
 func TestCreditWindow(t *testing.T) {
 	w := newCreditWindow(8)
@@ -71,4 +75,58 @@ func BenchmarkCreditsInOrder(b *testing.B) {
 		id += 128
 		w.grant(128)
 	}
+}
+
+// A client that never uses one MessageId keeps the window's low end where it is; every id it uses above
+// it is recorded. The window's span is capped (MS-SMB2 3.3.1.1 lets the server limit it; Samba caps it at
+// `smb2 max credits`), so what a connection records stays bounded.
+func TestCreditWindowBoundedWithHole(t *testing.T) {
+	w := newCreditWindow(16)
+	w.consume(0, 1)
+	w.grant(2)      // { 1, 2 }
+	id := uint64(2) // 1 is never used
+	for range 10000 {
+		if !w.consume(id, 1) {
+			break
+		}
+		id++
+		w.grant(1)
+	}
+	w.mu.Lock()
+	span, used := w.high-w.low, len(w.used)
+	w.mu.Unlock()
+	if span > 2*16 || used > 2*16 {
+		t.Errorf("window spans %d ids with %d recorded as used, for max credits 16", span, used)
+	}
+}
+
+// The same over the wire, before any logon (ECHO needs no session): with MessageId 2 never used, the
+// server stops granting before the window spans four times `smb2 max credits`.
+func TestCreditWindowBoundedWithHoleOnTheWire(t *testing.T) {
+	addr := startTestServer(t)
+	c := dialRaw(t, addr)
+	c.send(negotiate(smb.Dialect210)) // MessageId 0; the window is { 1 }
+	if h, _ := c.mustRecv(); h.Status != smb.StatusSuccess {
+		t.Fatalf("negotiate: %v", h.Status)
+	}
+	echo := func(id uint64, credits uint16) smb.Header {
+		h := smb.Header{Command: smb.Echo, MessageID: id, CreditCharge: 1, Credits: credits}
+		c.send((&smb.EchoRequest{}).AppendTo(h.AppendTo(nil)))
+		rh, _ := c.mustRecv()
+		return rh
+	}
+	if h := echo(1, 2); h.Credits != 2 { // the window is { 2, 3 }; 2 is never used
+		t.Fatalf("first ECHO granted %d credits", h.Credits)
+	}
+	const max = 8192 // the default `smb2 max credits`
+	for next := uint64(3); next < 4*max; next++ {
+		h := echo(next, 1)
+		if h.Status != smb.StatusSuccess {
+			t.Fatalf("ECHO %d: %v", next, h.Status)
+		}
+		if h.Credits == 0 {
+			return
+		}
+	}
+	t.Errorf("MessageId 2 was never used, yet the server kept granting up to MessageId %d", 4*max)
 }
