@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/sys/unix"
 )
@@ -96,6 +97,9 @@ func (f *File) nextEntry(fd int) (Info, bool, error) {
 		if err != nil || name == "" {
 			return Info{}, false, err
 		}
+		if !listable(name) {
+			continue // no SMB name can reach it: see listable
+		}
 		info, err := statAt(fd, name)
 		if err == unix.ENOENT {
 			continue // removed since getdents
@@ -113,6 +117,18 @@ func (f *File) nextEntry(fd int) (Info, bool, error) {
 		info.Name = name
 		return info, true, nil
 	}
+}
+
+// listable reports whether a name read from the disk can be sent to a client
+// as a file name and opened again by it. A name that is not UTF-8 has no
+// UTF-16 form; a '\' would read as a path separator (smbclient and every
+// libsmbclient client abort the whole listing with
+// NT_STATUS_INVALID_NETWORK_RESPONSE when an entry contains one); and the
+// characters MS-FSCC 2.1.5.2 forbids make every open of the name fail. Such
+// entries are left out, like links that leave the share. (Samba lists the
+// last two kinds under mangled 8.3 names instead, and skips the first.)
+func listable(name string) bool {
+	return utf8.ValidString(name) && strings.IndexByte(name, '\\') < 0 && checkComponent(name) == nil
 }
 
 // parentInfo describes ".." of the directory: the lexical parent of its

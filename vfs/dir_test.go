@@ -256,3 +256,40 @@ func TestSettled(t *testing.T) {
 		}
 	}
 }
+
+// Names no SMB client can use are left out of listings: a '\' made
+// smbclient abort the whole listing (NT_STATUS_INVALID_NETWORK_RESPONSE),
+// and names with characters MS-FSCC 2.1.5.2 forbids, or that are not UTF-8,
+// were listed but could not be opened.
+func TestReadDirSkipsUnusableNames(t *testing.T) {
+	forEachResolver(t, func(t *testing.T, f *fixture) {
+		dir := filepath.Join(f.root, "odd")
+		mustDo(t, os.Mkdir(dir, 0o755))
+		bad := []string{`back\slash.txt`, "colon:name.txt", "star*.txt", "q?mark", `quote".txt`,
+			"pipe|x", "lt<gt>", "ctl\x01char", "caf\xe9.txt"}
+		good := []string{"ok.txt", "trailing space ", "trailingdot.", "ünïcödé.txt"}
+		for _, n := range append(append([]string{}, bad...), good...) {
+			mustDo(t, os.WriteFile(filepath.Join(dir, n), []byte("x"), 0o644))
+		}
+		d, err := f.share.Open("odd")
+		mustDo(t, err)
+		defer d.Close()
+		var names []string
+		for _, in := range readAll(t, d, 2) {
+			if in.Name != "." && in.Name != ".." {
+				names = append(names, in.Name)
+			}
+		}
+		slices.Sort(names)
+		want := slices.Clone(good)
+		slices.Sort(want)
+		if !slices.Equal(names, want) {
+			t.Errorf("listed %q, want %q", names, want)
+		}
+		for _, n := range good {
+			if _, err := f.share.Stat(`odd\` + n); err != nil {
+				t.Errorf("listed name %q does not open: %v", n, err)
+			}
+		}
+	})
+}
