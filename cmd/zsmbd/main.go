@@ -247,10 +247,11 @@ func listenAddrs(cfg *config.Config, listen string) ([]string, error) {
 }
 
 // interfaceHosts resolves `interfaces` entries (addresses, CIDR networks, interface names) to the
-// addresses to bind, as Samba does; loopback is always included with bind interfaces only.
+// addresses to bind, as Samba does. Like smbd, it binds only what is listed: loopback is not added
+// (smb.conf(5) under "bind interfaces only": list 127.0.0.1 for local clients to connect).
 func interfaceHosts(entries []string) ([]string, error) {
-	seen := map[string]bool{"127.0.0.1": true}
-	hosts := []string{"127.0.0.1"}
+	seen := map[string]bool{}
+	var hosts []string
 	add := func(ip net.IP) {
 		if s := ip.String(); !seen[s] {
 			seen[s] = true
@@ -279,6 +280,9 @@ func interfaceHosts(entries []string) ([]string, error) {
 				add(n.IP)
 			}
 		}
+	}
+	if len(hosts) == 0 {
+		return nil, fmt.Errorf("interfaces: no address to bind in %q", entries)
 	}
 	return hosts, nil
 }

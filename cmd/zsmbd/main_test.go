@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"syscall"
 	"testing"
 	"time"
@@ -207,4 +208,33 @@ func TestDebugCounters(t *testing.T) {
 		t.Errorf("disconnect logged sendfile responses=%d file_bytes=%d, want 1 and %d: %s", sf.Responses, sf.FileBytes, len(data), line)
 	}
 	stop(t, lines, exit)
+}
+
+// With bind interfaces only, zsmbd binds the listed addresses and nothing else, as smbd does
+// (smb.conf(5): list 127.0.0.1 for local clients): it used to add 127.0.0.1 as well, which took port
+// 445 on loopback from another server and served the shares to local users the configuration left out.
+func TestInterfaceHostsOnlyListed(t *testing.T) {
+	for _, tc := range []struct {
+		entries []string
+		want    []string
+	}{
+		{[]string{"127.0.0.71"}, []string{"127.0.0.71"}},
+		{[]string{"192.168.1.10/24", "127.0.0.71"}, []string{"192.168.1.10", "127.0.0.71"}},
+		{[]string{"127.0.0.1", "127.0.0.1/8"}, []string{"127.0.0.1"}},
+	} {
+		got, err := interfaceHosts(tc.entries)
+		if err != nil || !slices.Equal(got, tc.want) {
+			t.Errorf("interfaceHosts(%q) = %q, %v; want %q", tc.entries, got, err, tc.want)
+		}
+	}
+	// An interface name stands for its own addresses: lo's are loopback ones.
+	got, err := interfaceHosts([]string{"lo"})
+	if err != nil || len(got) == 0 {
+		t.Fatalf("interfaceHosts(lo) = %q, %v", got, err)
+	}
+	for _, h := range got {
+		if ip := net.ParseIP(h); ip == nil || !ip.IsLoopback() {
+			t.Errorf("interfaceHosts(lo): %q is not a loopback address", h)
+		}
+	}
 }
