@@ -155,13 +155,23 @@ func (c *rawClient) header(on handle, cmd smb.Command) smb.Header {
 // create opens name for reading (FILE_OPEN) and returns its FileId and the status.
 func (c *rawClient) create(on handle, name string) (smb.FileID, smb.Status) {
 	c.t.Helper()
-	req := smb.CreateRequest{
+	return c.createReq(on, openForReading(name))
+}
+
+// openForReading is the CREATE request create sends; tests change a field of it to probe the checks.
+func openForReading(name string) smb.CreateRequest {
+	return smb.CreateRequest{
 		ImpersonationLevel: smb.ImpersonationImpersonation,
 		DesiredAccess:      smb.FileReadData | smb.FileReadAttributes | smb.ReadControl,
 		ShareAccess:        smb.FileShareRead | smb.FileShareWrite | smb.FileShareDelete,
 		CreateDisposition:  smb.FileOpen,
 		Name:               name,
 	}
+}
+
+// createReq sends req and returns the FileId and the status.
+func (c *rawClient) createReq(on handle, req smb.CreateRequest) (smb.FileID, smb.Status) {
+	c.t.Helper()
 	h, resp := c.call(c.header(on, smb.Create), req.AppendTo)
 	var cr smb.CreateResponse
 	if h.Status == smb.StatusSuccess {
@@ -217,18 +227,13 @@ func (c *rawClient) queryInfo(on handle, id smb.FileID, infoType, class uint8, a
 // queryDir sends one QUERY_DIRECTORY (FileNamesInformation) and returns the names it lists.
 func (c *rawClient) queryDir(on handle, id smb.FileID, pattern string, flags uint8) ([]string, smb.Status) {
 	c.t.Helper()
-	req := smb.QueryDirectoryRequest{FileInformationClass: 12, Flags: flags, FileID: id, OutputBufferLength: 64 << 10, FileName: pattern}
-	h, resp := c.call(c.header(on, smb.QueryDirectory), req.AppendTo)
-	if h.Status != smb.StatusSuccess {
-		return nil, h.Status
-	}
-	var qr smb.QueryDirectoryResponse
-	if err := qr.Decode(resp); err != nil {
-		c.t.Fatal(err)
+	buf, st := c.queryDirRaw(on, id, fscc.FileNamesInformation, pattern, flags, 64<<10)
+	if st != smb.StatusSuccess {
+		return nil, st
 	}
 	// FILE_NAMES_INFORMATION (MS-FSCC 2.4.28): NextEntryOffset, FileIndex, FileNameLength, FileName.
 	var names []string
-	for b := qr.Buffer; len(b) >= 12; {
+	for b := buf; len(b) >= 12; {
 		next, n := binary.LittleEndian.Uint32(b), binary.LittleEndian.Uint32(b[8:])
 		u := make([]uint16, n/2)
 		for i := range u {
@@ -240,7 +245,22 @@ func (c *rawClient) queryDir(on handle, id smb.FileID, pattern string, flags uin
 		}
 		b = b[next:]
 	}
-	return names, h.Status
+	return names, st
+}
+
+// queryDirRaw sends one QUERY_DIRECTORY and returns the status and, on success, the entries' bytes.
+func (c *rawClient) queryDirRaw(on handle, id smb.FileID, class uint8, pattern string, flags uint8, max uint32) ([]byte, smb.Status) {
+	c.t.Helper()
+	req := smb.QueryDirectoryRequest{FileInformationClass: class, Flags: flags, FileID: id, OutputBufferLength: max, FileName: pattern}
+	h, resp := c.call(c.header(on, smb.QueryDirectory), req.AppendTo)
+	if h.Status != smb.StatusSuccess {
+		return nil, h.Status
+	}
+	var qr smb.QueryDirectoryResponse
+	if err := qr.Decode(resp); err != nil {
+		c.t.Fatal(err)
+	}
+	return qr.Buffer, h.Status
 }
 
 func (c *rawClient) close(on handle, id smb.FileID) smb.Status {

@@ -31,6 +31,9 @@ func handleCreate(r *request) error {
 	if r.tree.share.ipc {
 		return r.createPipe(&req)
 	}
+	if err := validateCreate(&req); err != nil {
+		return err
+	}
 	switch req.CreateDisposition {
 	case smb.FileOpen, smb.FileOpenIf:
 	case smb.FileSupersede, smb.FileCreate, smb.FileOverwrite, smb.FileOverwriteIf:
@@ -83,6 +86,32 @@ func handleCreate(r *request) error {
 		}
 	}
 	r.out = resp.AppendTo(r.out)
+	return nil
+}
+
+// validateCreate applies the parameter checks of MS-SMB2 2.2.13 and 3.3.5.9 and MS-FSA 2.1.5.1 that come
+// before any look-up, with the statuses Samba 4.17 answers. (A leading separator, which MS-SMB2 3.3.5.9
+// refuses, stays tolerated: see vfs.)
+func validateCreate(req *smb.CreateRequest) error {
+	const invalidAccess = 0x0CE0FE00                            // reserved bits (MS-FSA 2.1.5.1)
+	const invalidOptions = 0xFF000000 | smb.FileReserveOpfilter // reserved bits; Samba refuses both
+	switch {
+	case req.ImpersonationLevel > smb.ImpersonationDelegate:
+		return smb.StatusBadImpersonationLevel
+	case req.CreateOptions&smb.FileOpenByFileID != 0:
+		return smb.StatusNotSupported // the name would be a file id
+	case req.CreateOptions&invalidOptions != 0:
+		return smb.StatusInvalidParameter
+	case req.CreateOptions&smb.FileDeleteOnClose != 0 && req.DesiredAccess&smb.Delete == 0:
+		return smb.StatusInvalidParameter
+	case req.CreateOptions&smb.FileDirectoryFile != 0 && req.CreateDisposition != smb.FileCreate &&
+		req.CreateDisposition != smb.FileOpen && req.CreateDisposition != smb.FileOpenIf:
+		return smb.StatusInvalidParameter // a directory cannot be overwritten or superseded
+	case req.DesiredAccess&invalidAccess != 0:
+		return smb.StatusAccessDenied
+	case req.CreateOptions&smb.FileNonDirectoryFile != 0 && strings.HasSuffix(req.Name, `\`):
+		return smb.StatusObjectNameInvalid // MS-FSA 2.1.5.1
+	}
 	return nil
 }
 

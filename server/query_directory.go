@@ -46,12 +46,22 @@ func handleQueryDirectory(r *request) error {
 	if o.file == nil || !o.file.Info.IsDir {
 		return smb.StatusInvalidParameter
 	}
+	if o.access&smb.FileReadData == 0 {
+		return smb.StatusAccessDenied // FILE_LIST_DIRECTORY (Samba 4.17)
+	}
 	if !dirClasses[req.FileInformationClass] {
 		return smb.StatusInvalidInfoClass
+	}
+	// MS-FSA 2.1.5.6.3: the pattern is one name component; wildcards, "." and ".." are allowed.
+	if strings.ContainsFunc(req.FileName, func(c rune) bool { return c < 0x20 || strings.ContainsRune(`\/:|`, c) }) {
+		return smb.StatusObjectNameInvalid
 	}
 	r.c.mu.Lock()
 	maxLen := int(min(req.OutputBufferLength, r.c.neg.maxRead))
 	r.c.mu.Unlock()
+	if maxLen < fscc.DirEntryFixedSize(req.FileInformationClass) {
+		return smb.StatusInfoLengthMismatch // before the search state changes (MS-FSA 2.1.5.6.3)
+	}
 
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -148,6 +158,7 @@ func (r *request) queryOneName(o *open, req *smb.QueryDirectoryRequest, maxLen i
 		return fsccStatus(err)
 	}
 	if !ok {
+		o.scan = nil // the entry was not returned: the next query looks it up again
 		return smb.StatusInfoLengthMismatch
 	}
 	s.returned = true

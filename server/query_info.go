@@ -23,6 +23,20 @@ func handleQueryInfo(r *request) error {
 	var data []byte
 	switch req.InfoType {
 	case smb.InfoFile:
+		switch req.FileInfoClass {
+		case fscc.FileBasicInformation, fscc.FileAllInformation, fscc.FileNetworkOpenInformation,
+			fscc.FileAttributeTagInformation:
+			if o.access&smb.FileReadAttributes == 0 {
+				return smb.StatusAccessDenied // MS-SMB2 3.3.5.20.1
+			}
+		case fscc.FileNormalizedNameInformation:
+			r.c.mu.Lock()
+			dialect := r.c.neg.dialect
+			r.c.mu.Unlock()
+			if dialect < smb.Dialect311 {
+				return smb.StatusNotSupported // MS-SMB2 3.3.5.20.1
+			}
+		}
 		data, err = r.fileInfoClass(o, req.FileInfoClass, max)
 	case smb.InfoFilesystem:
 		if o.file == nil {
@@ -32,6 +46,11 @@ func handleQueryInfo(r *request) error {
 	case smb.InfoSecurity:
 		if o.file == nil {
 			return smb.StatusInvalidParameter
+		}
+		const needReadControl = smb.OwnerSecurityInformation | smb.GroupSecurityInformation |
+			smb.DACLSecurityInformation | smb.LabelSecurityInformation
+		if req.AdditionalInformation&needReadControl != 0 && o.access&smb.ReadControl == 0 {
+			return smb.StatusAccessDenied // MS-SMB2 3.3.5.20.3
 		}
 		i := o.file.Info
 		data, err = fscc.SecurityInfo(i.Uid, i.Gid, i.IsDir, req.AdditionalInformation, max)

@@ -43,6 +43,7 @@ const (
 	StatusDiskFull               Status = 0xC000007F
 	StatusInsufficientResources  Status = 0xC000009A
 	StatusMediaWriteProtected    Status = 0xC00000A2
+	StatusBadImpersonationLevel  Status = 0xC00000A5
 	StatusFileIsADirectory       Status = 0xC00000BA
 	StatusNotSupported           Status = 0xC00000BB
 	StatusNetworkNameDeleted     Status = 0xC00000C9
@@ -111,6 +112,7 @@ var statusNames = map[Status]string{
 	StatusDiskFull:               "STATUS_DISK_FULL",
 	StatusInsufficientResources:  "STATUS_INSUFFICIENT_RESOURCES",
 	StatusMediaWriteProtected:    "STATUS_MEDIA_WRITE_PROTECTED",
+	StatusBadImpersonationLevel:  "STATUS_BAD_IMPERSONATION_LEVEL",
 	StatusFileIsADirectory:       "STATUS_FILE_IS_A_DIRECTORY",
 	StatusNotSupported:           "STATUS_NOT_SUPPORTED",
 	StatusNetworkNameDeleted:     "STATUS_NETWORK_NAME_DELETED",

@@ -1,0 +1,141 @@
+package integration
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/zsmbd/zsmbd/smb"
+	"github.com/zsmbd/zsmbd/smb/fscc"
+)
+
+// TestCreateParameterChecks: the CREATE fields MS-SMB2 2.2.13/3.3.5.9 and MS-FSA 2.1.5.1 have the
+// server validate before any look-up, each answered with Samba 4.17's status.
+func TestCreateParameterChecks(t *testing.T) {
+	tg := startServer(t)
+	c, a := rawShare(t, tg)
+	for _, x := range []struct {
+		why  string
+		edit func(*smb.CreateRequest)
+		want smb.Status
+	}{
+		{"as sent", func(*smb.CreateRequest) {}, smb.StatusSuccess},
+		{"reserved DesiredAccess bit 0x00400000", func(r *smb.CreateRequest) { r.DesiredAccess |= 0x00400000 }, smb.StatusAccessDenied},
+		{"reserved DesiredAccess bit 0x04000000", func(r *smb.CreateRequest) { r.DesiredAccess |= 0x04000000 }, smb.StatusAccessDenied},
+		{"ImpersonationLevel 4", func(r *smb.CreateRequest) { r.ImpersonationLevel = 4 }, smb.StatusBadImpersonationLevel},
+		{"DELETE_ON_CLOSE without DELETE", func(r *smb.CreateRequest) { r.CreateOptions |= smb.FileDeleteOnClose }, smb.StatusInvalidParameter},
+		{"reserved CreateOptions bit 0x01000000", func(r *smb.CreateRequest) { r.CreateOptions |= 0x01000000 }, smb.StatusInvalidParameter},
+		{"FILE_RESERVE_OPFILTER", func(r *smb.CreateRequest) { r.CreateOptions |= smb.FileReserveOpfilter }, smb.StatusInvalidParameter},
+		// The name of such an open is an 8-byte file id, not a path.
+		{"FILE_OPEN_BY_FILE_ID", func(r *smb.CreateRequest) { r.CreateOptions |= smb.FileOpenByFileID }, smb.StatusNotSupported},
+		{"a trailing backslash with FILE_NON_DIRECTORY_FILE", func(r *smb.CreateRequest) {
+			r.Name += `\`
+			r.CreateOptions |= smb.FileNonDirectoryFile
+		}, smb.StatusObjectNameInvalid},
+		{"a trailing backslash", func(r *smb.CreateRequest) { r.Name = `dir\` }, smb.StatusSuccess},
+		{"FILE_DIRECTORY_FILE with FILE_OVERWRITE_IF", func(r *smb.CreateRequest) {
+			r.Name, r.CreateOptions, r.CreateDisposition = "dir", smb.FileDirectoryFile, smb.FileOverwriteIf
+		}, smb.StatusInvalidParameter},
+		{"FILE_DIRECTORY_FILE with FILE_OPEN_IF", func(r *smb.CreateRequest) {
+			r.Name, r.CreateOptions, r.CreateDisposition = "dir", smb.FileDirectoryFile, smb.FileOpenIf
+		}, smb.StatusSuccess},
+	} {
+		req := openForReading("one.bin")
+		x.edit(&req)
+		id, st := c.createReq(a, req)
+		if st == smb.StatusSuccess {
+			c.close(a, id)
+		}
+		if st != x.want {
+			t.Errorf("%s: %v, want %v", x.why, st, x.want)
+		}
+	}
+}
+
+// TestGrantedAccessChecked: an open is used within the access it was granted. MS-SMB2 3.3.5.20.1 asks
+// FILE_READ_ATTRIBUTES for the attribute classes, 3.3.5.20.3 READ_CONTROL for a security descriptor, and
+// listing a directory FILE_LIST_DIRECTORY (Samba 4.17 refuses all three with STATUS_ACCESS_DENIED).
+func TestGrantedAccessChecked(t *testing.T) {
+	tg := startServer(t)
+	c, a := rawShare(t, tg)
+	open := func(name string, access uint32) smb.FileID {
+		t.Helper()
+		req := openForReading(name)
+		req.DesiredAccess = access
+		id, st := c.createReq(a, req)
+		if st != smb.StatusSuccess {
+			t.Fatalf("CREATE %s with access %#x: %v", name, access, st)
+		}
+		return id
+	}
+	const secInfo = smb.OwnerSecurityInformation | smb.DACLSecurityInformation
+	dataOnly := open("one.bin", smb.FileReadData)
+	attrs := open("one.bin", smb.FileReadAttributes|smb.ReadControl)
+	for _, class := range []uint8{fscc.FileBasicInformation, fscc.FileAllInformation, fscc.FileNetworkOpenInformation, fscc.FileAttributeTagInformation} {
+		if _, st := c.queryInfo(a, dataOnly, smb.InfoFile, class, 0, 4096); st != smb.StatusAccessDenied {
+			t.Errorf("class %d without FILE_READ_ATTRIBUTES: %v, want STATUS_ACCESS_DENIED", class, st)
+		}
+		if _, st := c.queryInfo(a, attrs, smb.InfoFile, class, 0, 4096); st != smb.StatusSuccess {
+			t.Errorf("class %d with FILE_READ_ATTRIBUTES: %v", class, st)
+		}
+	}
+	// FileStandardInformation needs no particular right.
+	if _, st := c.queryInfo(a, dataOnly, smb.InfoFile, 5, 0, 4096); st != smb.StatusSuccess {
+		t.Errorf("FileStandardInformation with FILE_READ_DATA only: %v", st)
+	}
+	if _, st := c.queryInfo(a, dataOnly, smb.InfoSecurity, 0, secInfo, 4096); st != smb.StatusAccessDenied {
+		t.Errorf("security descriptor without READ_CONTROL: %v, want STATUS_ACCESS_DENIED", st)
+	}
+	if _, st := c.queryInfo(a, attrs, smb.InfoSecurity, 0, secInfo, 4096); st != smb.StatusSuccess {
+		t.Errorf("security descriptor with READ_CONTROL: %v", st)
+	}
+	if _, st := c.queryDir(a, open("dir", smb.FileReadAttributes), "*", 0); st != smb.StatusAccessDenied {
+		t.Errorf("listing without FILE_LIST_DIRECTORY: %v, want STATUS_ACCESS_DENIED", st)
+	}
+	// FILE_LIST_DIRECTORY is FILE_READ_DATA's bit.
+	if names, st := c.queryDir(a, open("dir", smb.FileReadData), "*", 0); st != smb.StatusSuccess || len(names) != 3 {
+		t.Errorf("listing with FILE_LIST_DIRECTORY: %v %q", st, names)
+	}
+}
+
+// TestNormalizedNameNeeds311: MS-SMB2 3.3.5.20.1 refuses FileNormalizedNameInformation before 3.1.1 with
+// STATUS_NOT_SUPPORTED; the raw client speaks 3.0.2.
+func TestNormalizedNameNeeds311(t *testing.T) {
+	tg := startServer(t)
+	c, a := rawShare(t, tg)
+	id := c.mustCreate(a, "one.bin")
+	if _, st := c.queryInfo(a, id, smb.InfoFile, fscc.FileNormalizedNameInformation, 0, 4096); st != smb.StatusNotSupported {
+		t.Errorf("FileNormalizedNameInformation on 3.0.2: %v, want STATUS_NOT_SUPPORTED", st)
+	}
+}
+
+// TestQueryDirectoryPattern: a search pattern is one name component (MS-FSA 2.1.5.6.3: anything else is
+// STATUS_OBJECT_NAME_INVALID, as Samba answers), so a listing never reaches into another directory; and a
+// buffer too small for one entry is STATUS_INFO_LENGTH_MISMATCH without using the search up.
+func TestQueryDirectoryPattern(t *testing.T) {
+	tg := startServer(t)
+	c, a := rawShare(t, tg)
+	for _, x := range []struct{ dir, pattern string }{
+		{"", `dir\nested`},
+		{"dir", `nested\deep.txt`},
+		{"dir", `..\one.bin`},
+		{`dir\nested`, `..\..\dir`},
+		{"dir", `nested/deep.txt`},
+		{"dir", "nest:ed"},
+	} {
+		id := c.mustCreate(a, x.dir)
+		if names, st := c.queryDir(a, id, x.pattern, 0); st != smb.StatusObjectNameInvalid {
+			t.Errorf("listing %q with pattern %q: %v %q, want STATUS_OBJECT_NAME_INVALID", x.dir, x.pattern, st, names)
+		}
+		c.close(a, id)
+	}
+	for _, pattern := range []string{"nested", "n*"} {
+		id := c.mustCreate(a, "dir")
+		if _, st := c.queryDirRaw(a, id, fscc.FileIdBothDirectoryInformation, pattern, 0, 10); st != smb.StatusInfoLengthMismatch {
+			t.Errorf("pattern %q into 10 bytes: %v, want STATUS_INFO_LENGTH_MISMATCH", pattern, st)
+		}
+		if names, st := c.queryDir(a, id, pattern, 0); st != smb.StatusSuccess || strings.Join(names, ",") != "nested" {
+			t.Errorf("pattern %q after the short buffer: %v %q, want nested", pattern, st, names)
+		}
+		c.close(a, id)
+	}
+}
