@@ -211,6 +211,22 @@ func (tg *target) opts(dialect uint16, signed bool) dialOpts {
 	return dialOpts{dialect: dialect}
 }
 
+// settledStats returns the server's counters once they account for fileBytes of file data since before
+// (or after 5 s): the Sender counts a response after its last system call returns, which can be after
+// the client has the bytes.
+func settledStats(tg *target, before zerocopy.Snapshot, fileBytes int64) zerocopy.Snapshot {
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		after := tg.Server.Stats()
+		var moved int64
+		for st := zerocopy.Sendfile; st <= zerocopy.Mmap; st++ {
+			moved += after.Strategy(st).FileBytes - before.Strategy(st).FileBytes
+		}
+		if moved >= fileBytes || time.Now().After(deadline) {
+			return after
+		}
+	}
+}
+
 // checkPaths checks what the server's counters say moved the bytes of a test step: for unsigned
 // reads, the configured strategy moved every byte with no fallback; for signed ones, the strategy
 // moved nothing and every response fell back for signing.
@@ -309,7 +325,7 @@ func TestReadContent(t *testing.T) {
 						if err != nil {
 							t.Fatal(err)
 						}
-						checkPaths(t, st, before, tg.Server.Stats(), m.signed, n)
+						checkPaths(t, st, before, settledStats(tg, before, n), m.signed, n)
 					})
 				}
 			}
@@ -368,7 +384,7 @@ func TestReadConcurrent(t *testing.T) {
 						if firstErr != nil {
 							t.Fatal(firstErr)
 						}
-						checkPaths(t, st, before, tg.Server.Stats(), m.signed, total)
+						checkPaths(t, st, before, settledStats(tg, before, total), m.signed, total)
 					})
 				}
 			}
@@ -698,7 +714,7 @@ func TestSmbclientGet(t *testing.T) {
 					}
 					total += int64(len(got))
 				}
-				checkPaths(t, st, before, tg.Server.Stats(), signing == "sign", total)
+				checkPaths(t, st, before, settledStats(tg, before, total), signing == "sign", total)
 			})
 		}
 	}
@@ -728,7 +744,7 @@ func TestReadSmall(t *testing.T) {
 		if _, err := f.ReadAt(buf, 12345); err != nil || !bytes.Equal(buf, want[12345:12345+tc.n]) {
 			t.Fatalf("%d-byte read: %v, equal to the disk: %v", tc.n, err, bytes.Equal(buf, want[12345:12345+tc.n]))
 		}
-		after := tg.Server.Stats()
+		after := settledStats(tg, before, int64(tc.n))
 		small := after.Fallback(zerocopy.FallbackSmall) - before.Fallback(zerocopy.FallbackSmall)
 		sf := after.Strategy(zerocopy.Sendfile).FileBytes - before.Strategy(zerocopy.Sendfile).FileBytes
 		copied := after.Strategy(zerocopy.Copy).FileBytes - before.Strategy(zerocopy.Copy).FileBytes
