@@ -39,6 +39,7 @@ type Global struct {
 	// SMBPasswdFile is `smb passwd file`; the default is Samba's, /var/lib/samba/private/smbpasswd.
 	SMBPasswdFile  string
 	MapToGuest     MapToGuest // `map to guest`
+	GuestAccount   string     // `guest account`, default nobody: whose Unix rights guests have
 	NetBIOSName    string     // `netbios name`, default the upper-cased short host name
 	Workgroup      string     // `workgroup`, default WORKGROUP
 	ServerString   string     // `server string`, default "zsmbd"
@@ -80,6 +81,7 @@ func Default() *Config {
 		MinProtocol:    defaultMinProtocol,
 		MaxProtocol:    defaultMaxProtocol,
 		SMBPasswdFile:  "/var/lib/samba/private/smbpasswd",
+		GuestAccount:   "nobody",
 		NetBIOSName:    defaultNetBIOSName(),
 		Workgroup:      "WORKGROUP",
 		ServerString:   "zsmbd",

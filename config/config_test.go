@@ -23,6 +23,7 @@ func TestLoadFile(t *testing.T) {
 		MaxProtocol:        0x0302,
 		SMBPasswdFile:      "/etc/zsmbd/smbpasswd", // from passdb backend = smbpasswd:PATH
 		MapToGuest:         MapToGuestBadUser,
+		GuestAccount:       "nobody",
 		NetBIOSName:        "FILESERVER",
 		Workgroup:          "EXAMPLE",
 		ServerString:       "Files and more", // white space runs fold to one, as in loadparm
@@ -79,7 +80,7 @@ func TestDefault(t *testing.T) {
 	}
 	want := Global{
 		SMBPorts: []int{445}, ServerSigning: SigningAuto, MinProtocol: 0x0202, MaxProtocol: 0x0311,
-		SMBPasswdFile: "/var/lib/samba/private/smbpasswd", MapToGuest: MapToGuestNever,
+		SMBPasswdFile: "/var/lib/samba/private/smbpasswd", MapToGuest: MapToGuestNever, GuestAccount: "nobody",
 		NetBIOSName: host, Workgroup: "WORKGROUP", ServerString: "zsmbd", LogLevel: 1,
 		SMB2MaxRead: 8 << 20, SMB2MaxCredits: 8192, UseSendfile: true, ReadPath: "sendfile", MaxOpenFiles: 16384,
 	}
@@ -151,6 +152,8 @@ func TestSyntax(t *testing.T) {
 			func(c *Config) bool { return c.Global.SMB2MaxRead == 4<<20 }},
 		{"quoted smb passwd file", "smb passwd file = \"/a b/smbpasswd\"\n",
 			func(c *Config) bool { return c.Global.SMBPasswdFile == "/a b/smbpasswd" }},
+		{"guest account", "guest account = smbguest\n",
+			func(c *Config) bool { return c.Global.GuestAccount == "smbguest" }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := Parse(strings.NewReader(tc.in), "s.conf")

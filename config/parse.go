@@ -254,6 +254,8 @@ func (p *parser) global(key, written, value, where string) error {
 		default:
 			err = fmt.Errorf("bad value %q (want never or bad user)", value)
 		}
+	case "guestaccount":
+		g.GuestAccount = unquote(value)
 	case "netbiosname":
 		v := unquote(value)
 		if v == "" || len(v) > 15 {
@@ -383,7 +385,7 @@ func isGlobalParam(key string) bool {
 	case "smbports", "interfaces", "bindinterfacesonly", "serversigning", "serverminprotocol", "servermaxprotocol",
 		"smbpasswdfile", "maptoguest", "netbiosname", "workgroup", "serverstring", "loglevel", "smb2maxread",
 		"smb2maxcredits", "usesendfile", "readpath", "maxopenfiles", "minprotocol", "maxprotocol", "protocol",
-		"passdbbackend", "security", "debuglevel":
+		"passdbbackend", "security", "debuglevel", "guestaccount":
 		return true
 	}
 	return false
@@ -415,7 +417,7 @@ var ignoredSambaParams = map[string]bool{
 	"forcedirectorymode": true, "printable": true, "printing": true, "loadprinters": true,
 	"printcapname": true, "disablespoolss": true, "socketoptions": true, "winssupport": true,
 	"winsserver": true, "localmaster": true, "preferredmaster": true, "domainmaster": true,
-	"oslevel": true, "guestaccount": true, "idmapconfig": true, "idmapconfig*:backend": true,
+	"oslevel": true, "idmapconfig": true, "idmapconfig*:backend": true,
 	"idmapconfig*:range": true, "disablenetbios": true, "ntlmauth": true, "lanmanauth": true,
 	"unixextensions": true, "widelinks": true, "followsymlinks": true, "vetofiles": true, "hidedotfiles": true, "storedosattributes": true, "eadosattributes": true,
 	"vfsobjects": true, "privatedir": true, "lockdirectory": true, "statedirectory": true,
