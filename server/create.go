@@ -47,7 +47,7 @@ func handleCreate(r *request) error {
 	if req.CreateOptions&smb.FileDirectoryFile != 0 && req.CreateOptions&smb.FileNonDirectoryFile != 0 {
 		return smb.StatusInvalidParameter
 	}
-	f, err := r.tree.share.fs.Open(req.Name)
+	f, err := r.tree.share.fs.Open(r.tree.cred, req.Name)
 	if err != nil {
 		if req.CreateDisposition == smb.FileOpenIf && errors.Is(err, vfs.ErrNotFound) {
 			return smb.StatusAccessDenied // it would be created
@@ -166,7 +166,7 @@ func (r *request) lookupStatus(name string, err error) smb.Status {
 	if i < 0 {
 		return smb.StatusObjectNameNotFound
 	}
-	if info, err := r.tree.share.fs.Stat(name[:i]); err != nil || !info.IsDir {
+	if info, err := r.tree.share.fs.Stat(r.tree.cred, name[:i]); err != nil || !info.IsDir {
 		return smb.StatusObjectPathNotFound
 	}
 	return smb.StatusObjectNameNotFound

@@ -15,6 +15,7 @@ import (
 	"github.com/zsmbd/zsmbd/smb/ntlm"
 	"github.com/zsmbd/zsmbd/smb/sign"
 	"github.com/zsmbd/zsmbd/smb/spnego"
+	"github.com/zsmbd/zsmbd/vfs"
 )
 
 // sessionSetup is the state of one authentication exchange on a session: NTLMSSP, wrapped in SPNEGO or
@@ -150,6 +151,7 @@ func (st *sessionSetup) authenticate(r *request, req *smb.SessionSetupRequest, s
 	state := c.srv.state.Load()
 	var entryDisabled bool
 	var entryName string
+	var entryUID int
 	res, err := st.ntlm.Authenticate(msg, func(user, domain string) ([16]byte, bool) {
 		if state.users == nil {
 			return [16]byte{}, false
@@ -158,7 +160,7 @@ func (st *sessionSetup) authenticate(r *request, req *smb.SessionSetupRequest, s
 		if !ok {
 			return [16]byte{}, false
 		}
-		entryDisabled, entryName = e.Disabled, e.Name
+		entryDisabled, entryName, entryUID = e.Disabled, e.Name, e.UID
 		if e.NoPassword || !e.HasNT {
 			return ntlm.NTHash(""), true
 		}
@@ -191,6 +193,14 @@ func (st *sessionSetup) authenticate(r *request, req *smb.SessionSetupRequest, s
 		token = spnego.Response(spnego.AcceptCompleted, false, nil, mic)
 	}
 
+	// Whose rights the session has on the file system, looked up once here, not per request.
+	var cred *vfs.Cred
+	if guest || res.Anonymous {
+		cred = guestCred(state.cfg.Global.GuestAccount)
+	} else {
+		cred = userCred(entryName, entryUID)
+	}
+
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.setup = nil
@@ -209,6 +219,7 @@ func (st *sessionSetup) authenticate(r *request, req *smb.SessionSetupRequest, s
 	}
 	s.valid = true
 	s.guest, s.anonymous = guest, !guest && res.Anonymous
+	s.cred = cred
 	switch {
 	case guest:
 		s.user = ""
@@ -232,7 +243,7 @@ func (st *sessionSetup) authenticate(r *request, req *smb.SessionSetupRequest, s
 		if neg.dialect == smb.Dialect311 || s.signingRequired {
 			r.signWith = signer
 		}
-		c.log.Info().Uint64("session", s.id).Str("user", s.user).Bool("signing_required", s.signingRequired).Msg("logon")
+		c.log.Info().Uint64("session", s.id).Str("user", s.user).Uint32("unix_uid", cred.UID).Bool("signing_required", s.signingRequired).Msg("logon")
 	}
 	if s.guest || s.anonymous {
 		s.signer, s.signingRequired = nil, false

@@ -148,7 +148,7 @@ func (r *request) queryOneName(o *open, req *smb.QueryDirectoryRequest, maxLen i
 		info, err = o.file.Stat()
 		info.Name = s.pattern
 	default:
-		info, err = r.tree.share.fs.Stat(name)
+		info, err = r.tree.share.fs.Stat(r.tree.cred, name)
 	}
 	if err != nil {
 		return smb.StatusNoSuchFile

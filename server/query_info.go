@@ -93,7 +93,7 @@ func (r *request) fsInfoClass(class uint8, max int) ([]byte, error) {
 	if err != nil {
 		return nil, vfsStatus(err)
 	}
-	root, err := sh.fs.Stat("")
+	root, err := sh.fs.Stat(r.tree.cred, "")
 	if err != nil {
 		return nil, vfsStatus(err)
 	}

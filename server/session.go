@@ -5,6 +5,7 @@ import (
 
 	"github.com/zsmbd/zsmbd/smb"
 	"github.com/zsmbd/zsmbd/smb/sign"
+	"github.com/zsmbd/zsmbd/vfs"
 )
 
 // session is an authenticated (or in-progress, guest or anonymous) SMB2 session on one connection.
@@ -18,6 +19,7 @@ type session struct {
 	user            string        // as stored in smbpasswd; "" for guest and anonymous
 	guest           bool
 	anonymous       bool
+	cred            *vfs.Cred // whose rights the session has on the file system, decided at logon
 	signer          sign.Signer
 	signingRequired bool
 	trees           map[uint32]*tree

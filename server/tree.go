@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/zsmbd/zsmbd/smb"
+	"github.com/zsmbd/zsmbd/vfs"
 )
 
 // Access masks granted on a tree (MS-SMB2 2.2.10 MaximalAccess): shares are read-only, so read, execute
@@ -20,6 +21,7 @@ type tree struct {
 	id    uint32
 	sess  *session
 	share *share
+	cred  *vfs.Cred // the session's: every name of this tree is looked up with these rights
 }
 
 // tree looks up a tree of the session (MS-SMB2 3.3.5.2.11).
@@ -50,7 +52,7 @@ func handleTreeConnect(r *request) error {
 	}
 	s := r.sess
 	s.mu.Lock()
-	guest, anonymous, user := s.guest, s.anonymous, s.user
+	guest, anonymous, user, cred := s.guest, s.anonymous, s.user, s.cred
 	s.mu.Unlock()
 	switch {
 	case sh.ipc:
@@ -66,7 +68,7 @@ func handleTreeConnect(r *request) error {
 	}
 	r.c.mu.Lock()
 	r.c.nextID++
-	t := &tree{id: uint32(r.c.nextID), sess: s, share: sh}
+	t := &tree{id: uint32(r.c.nextID), sess: s, share: sh, cred: cred}
 	r.c.mu.Unlock()
 	s.mu.Lock()
 	s.trees[t.id] = t

@@ -35,16 +35,26 @@ type ciCache struct {
 
 // lookup finds the on-disk spelling of name in the directory dirfd when
 // only a case-insensitive match exists. ok is false when there is none.
+//
+// The directory is opened for reading even when its names are cached: the
+// cache is shared by every session, and only a caller whose identity may
+// list the directory may learn a name from it (Samba's scan fails for the
+// others).
 func (c *ciCache) lookup(dirfd int, name string) (real string, ok bool, err error) {
+	fd, err := openat(dirfd, ".", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC)
+	if err != nil {
+		return "", false, err
+	}
+	defer unix.Close(fd)
 	var st unix.Stat_t
-	if err := unix.Fstat(dirfd, &st); err != nil {
+	if err := unix.Fstat(fd, &st); err != nil {
 		return "", false, err
 	}
 	key := dirKey{uint64(st.Dev), st.Ino}
 	names := c.get(key, st.Mtim, st.Ctim)
 	if names == nil {
 		start := time.Now()
-		names, err = scanNames(dirfd)
+		names, err = scanNames(fd)
 		if err != nil {
 			return "", false, err
 		}
@@ -107,14 +117,9 @@ func (c *ciCache) put(e *ciEntry) {
 	}
 }
 
-// scanNames reads the directory dirfd (an O_PATH descriptor is fine) once
-// and maps every folded name to its first spelling in directory order.
-func scanNames(dirfd int) (map[string]string, error) {
-	fd, err := openat(dirfd, ".", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC)
-	if err != nil {
-		return nil, err
-	}
-	defer unix.Close(fd)
+// scanNames reads the directory fd, freshly opened for reading, once and
+// maps every folded name to its first spelling in directory order.
+func scanNames(fd int) (map[string]string, error) {
 	names := make(map[string]string)
 	var d dirReader
 	for {

@@ -44,6 +44,11 @@ func (f *File) Stat() (Info, error) {
 // or loops is skipped: the client could never open it, and listing names
 // that fail to open breaks clients that stat every entry. Entries removed
 // during the scan are skipped too.
+//
+// The scan runs with the rights of the Cred the directory was opened with:
+// reading the names needs only the open descriptor, but stat'ing an entry
+// by name needs search permission on the directory, and an entry the Cred
+// may not stat fails the call with an error matching fs.ErrPermission.
 func (f *File) ReadDir(n int) ([]Info, error) {
 	if !f.Info.IsDir {
 		return nil, &fs.PathError{Op: "readdir", Path: f.Name, Err: unix.ENOTDIR}
@@ -57,15 +62,16 @@ func (f *File) ReadDir(n int) ([]Info, error) {
 	}
 	var err error
 	cerr := f.control(func(fd int) {
-		for n <= 0 || len(out) < n {
-			var info Info
-			var ok bool
-			info, ok, err = f.nextEntry(fd)
-			if err != nil || !ok {
-				return
+		err = f.cred.run(func() error {
+			for n <= 0 || len(out) < n {
+				info, ok, err := f.nextEntry(fd)
+				if err != nil || !ok {
+					return err
+				}
+				out = append(out, info)
 			}
-			out = append(out, info)
-		}
+			return nil
+		})
 	})
 	if cerr != nil {
 		return out, cerr
@@ -160,7 +166,9 @@ func (f *File) childComps(name string) []string {
 }
 
 // Rewind restarts the directory scan from "." (SMB2_RESTART_SCANS and
-// SMB2_REOPEN in MS-SMB2 2.2.33).
+// SMB2_REOPEN in MS-SMB2 2.2.33). It only seeks the open descriptor, which
+// checks no permission, so it runs with the process's identity; the
+// ReadDir that follows has the opener's.
 func (f *File) Rewind() error {
 	var err error
 	if cerr := f.control(func(fd int) { _, err = unix.Seek(fd, 0, io.SeekStart) }); cerr != nil {

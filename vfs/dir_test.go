@@ -37,7 +37,7 @@ func readAll(t *testing.T, file *File, batch int) []Info {
 
 func TestReadDirRoot(t *testing.T) {
 	forEachResolver(t, func(t *testing.T, f *fixture) {
-		dir, err := f.share.Open("")
+		dir, err := f.share.Open(nil, "")
 		mustDo(t, err)
 		defer dir.Close()
 		got := readAll(t, dir, 3)
@@ -93,7 +93,7 @@ func TestReadDirDotDot(t *testing.T) {
 			{`linkdir\Sub`, "share/Dir/Sub", "share/Dir"},
 			{`Dir\rootup`, "share", "share/Dir"},
 		} {
-			dir, err := f.share.Open(tc.name)
+			dir, err := f.share.Open(nil, tc.name)
 			mustDo(t, err)
 			infos, err := dir.ReadDir(2)
 			dir.Close()
@@ -108,7 +108,7 @@ func TestReadDirDotDot(t *testing.T) {
 
 func TestReadDirOnFile(t *testing.T) {
 	f := newFixture(t)
-	file, err := f.share.Open("file.txt")
+	file, err := f.share.Open(nil, "file.txt")
 	mustDo(t, err)
 	defer file.Close()
 	if _, err := file.ReadDir(1); !errors.Is(err, unix.ENOTDIR) {
@@ -133,7 +133,7 @@ func TestLargeDirectory(t *testing.T) {
 	unix.Close(dfd)
 
 	t.Run("list", func(t *testing.T) {
-		dir, err := f.share.Open("big")
+		dir, err := f.share.Open(nil, "big")
 		mustDo(t, err)
 		defer dir.Close()
 		seen := make(map[string]bool, n)
@@ -168,7 +168,7 @@ func TestLargeDirectory(t *testing.T) {
 		names := []string{`big\file000123`, `BIG\FILE099999`, `Big\file050000`}
 		check := func(name string) {
 			t.Helper()
-			info, err := f.share.Stat(name)
+			info, err := f.share.Stat(nil, name)
 			if err != nil || info.Name != "File"+name[len(name)-6:] {
 				t.Fatalf("%q: %+v, %v", name, info.Name, err)
 			}
@@ -189,7 +189,7 @@ func TestLargeDirectory(t *testing.T) {
 				check(fmt.Sprintf(`BIG\fILE%06d`, i*97))
 			}
 			// A miss is answered from the cache too.
-			if _, err := f.share.Stat(`big\nothere`); !errors.Is(err, ErrNotFound) {
+			if _, err := f.share.Stat(nil, `big\nothere`); !errors.Is(err, ErrNotFound) {
 				t.Fatal(err)
 			}
 			if got := f.share.ci.scans.Load() - before; got != 0 {
@@ -199,7 +199,7 @@ func TestLargeDirectory(t *testing.T) {
 		// Changing the directory invalidates its entry.
 		mustDo(t, os.WriteFile(filepath.Join(big, "NewOne"), nil, 0o644))
 		before := f.share.ci.scans.Load()
-		info, err := f.share.Stat(`big\newone`)
+		info, err := f.share.Stat(nil, `big\newone`)
 		if err != nil || info.Name != "NewOne" {
 			t.Fatalf("new file: %+v, %v", info.Name, err)
 		}
@@ -218,7 +218,7 @@ func TestCICacheBounded(t *testing.T) {
 	}
 	time.Sleep(100 * time.Millisecond)
 	for i := range ciCacheDirs + 5 {
-		if _, err := f.share.Stat(fmt.Sprintf(`d%02d\x`, i)); err != nil {
+		if _, err := f.share.Stat(nil, fmt.Sprintf(`d%02d\x`, i)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -230,8 +230,8 @@ func TestCICacheBounded(t *testing.T) {
 	}
 	// The most recent is still cached, the oldest was evicted.
 	before := f.share.ci.scans.Load()
-	f.share.Stat(fmt.Sprintf(`d%02d\x`, ciCacheDirs+4))
-	f.share.Stat(`d00\x`)
+	f.share.Stat(nil, fmt.Sprintf(`d%02d\x`, ciCacheDirs+4))
+	f.share.Stat(nil, `d00\x`)
 	if got := f.share.ci.scans.Load() - before; got != 1 {
 		t.Errorf("%d scans, want 1 (for the evicted d00)", got)
 	}
@@ -271,7 +271,7 @@ func TestReadDirSkipsUnusableNames(t *testing.T) {
 		for _, n := range append(append([]string{}, bad...), good...) {
 			mustDo(t, os.WriteFile(filepath.Join(dir, n), []byte("x"), 0o644))
 		}
-		d, err := f.share.Open("odd")
+		d, err := f.share.Open(nil, "odd")
 		mustDo(t, err)
 		defer d.Close()
 		var names []string
@@ -287,7 +287,7 @@ func TestReadDirSkipsUnusableNames(t *testing.T) {
 			t.Errorf("listed %q, want %q", names, want)
 		}
 		for _, n := range good {
-			if _, err := f.share.Stat(`odd\` + n); err != nil {
+			if _, err := f.share.Stat(nil, `odd\` + n); err != nil {
 				t.Errorf("listed name %q does not open: %v", n, err)
 			}
 		}

@@ -58,7 +58,7 @@ func TestConcurrentLookups(t *testing.T) {
 			defer wg.Done()
 			for range 200 {
 				for _, name := range []string{`DIR\sub\DEEP.txt`, `mixed\CASEFILE.txt`, `nothere`, `linkdir\INNER.TXT`} {
-					file, err := f.share.Open(name)
+					file, err := f.share.Open(nil, name)
 					if err == nil {
 						file.Close()
 					} else if !errors.Is(err, ErrNotFound) {

@@ -237,6 +237,9 @@ func (s *Share) walk(comps []string, open bool) (fd int, canon string, err error
 		}
 	}
 	// Every step done and the result is the directory on top of the stack.
+	// Opening its "." needs search permission on it, where openat2 needs
+	// only read permission: a directory the caller may read but not search
+	// fails here, rather than at the first entry its listing stats.
 	top := stack[len(stack)-1]
 	if !open && len(stack) > 1 {
 		stack = stack[:len(stack)-1] // hand the descriptor to the caller

@@ -76,6 +76,7 @@ type File struct {
 	Name string
 
 	share *Share
+	cred  *Cred // whose rights the directory methods use: the opener's
 	dir   *dirState
 
 	sleeplessStat bool // fstat cannot sleep here: see Size
@@ -92,11 +93,17 @@ type File struct {
 // (ErrEscapes otherwise). A component missing in its exact spelling is
 // looked up case-insensitively.
 //
+// The name is resolved and the file opened with cred's rights (see Cred):
+// a file or directory cred may not read, or a directory on the way it may
+// not search, fails with an error that matches fs.ErrPermission. The File
+// keeps cred for its directory methods. Reads of the open descriptor check
+// nothing more, as with any Unix descriptor.
+//
 // The descriptor is opened O_RDONLY|O_CLOEXEC|O_NOATIME (without O_NOATIME
-// when the caller does not own the file) and O_NONBLOCK, so that a FIFO in
+// when cred does not own the file) and O_NONBLOCK, so that a FIFO in
 // the share cannot block the server; O_NONBLOCK is cleared again for
 // regular files and directories.
-func (s *Share) Open(name string) (*File, error) {
+func (s *Share) Open(cred *Cred, name string) (*File, error) {
 	comps, err := parseName(name)
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
@@ -106,11 +113,16 @@ func (s *Share) Open(name string) (*File, error) {
 	if s.closed {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrClosed}
 	}
-	fd, canon, err := s.resolve(comps, true)
+	var fd int
+	var canon string
+	err = cred.run(func() (err error) {
+		fd, canon, err = s.resolve(comps, true)
+		return err
+	})
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
-	info, err := statAt(fd, "")
+	info, err := statAt(fd, "") // of the descriptor: no permission involved
 	if err != nil {
 		unix.Close(fd)
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
@@ -132,25 +144,32 @@ func (s *Share) Open(name string) (*File, error) {
 		Info:          info,
 		Name:          canon,
 		share:         s,
+		cred:          cred,
 		sleeplessStat: sleeplessStat(sfs.Type),
 	}, nil
 }
 
-// Stat resolves name like Open and returns its metadata without keeping a
-// descriptor.
-func (s *Share) Stat(name string) (Info, error) {
+// Stat resolves name like Open, with cred's rights, and returns its
+// metadata without keeping a descriptor. Only search permission on the
+// directories on the way is needed.
+func (s *Share) Stat(cred *Cred, name string) (Info, error) {
 	comps, err := parseName(name)
 	if err != nil {
 		return Info{}, &fs.PathError{Op: "stat", Path: name, Err: err}
 	}
-	info, err := s.statComps(comps)
+	var info Info
+	err = cred.run(func() (err error) {
+		info, err = s.statComps(comps)
+		return err
+	})
 	if err != nil {
 		return Info{}, &fs.PathError{Op: "stat", Path: name, Err: err}
 	}
 	return info, nil
 }
 
-// statComps stats already-parsed components.
+// statComps stats already-parsed components, with the rights of the calling
+// thread.
 func (s *Share) statComps(comps []string) (Info, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()

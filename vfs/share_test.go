@@ -161,8 +161,8 @@ func hostIno(t *testing.T, f *fixture, rel string) uint64 {
 func TestOpenAndStat(t *testing.T) {
 	forEachResolver(t, func(t *testing.T, f *fixture) {
 		for _, tc := range resolveCases {
-			file, err := f.share.Open(tc.name)
-			info, serr := f.share.Stat(tc.name)
+			file, err := f.share.Open(nil, tc.name)
+			info, serr := f.share.Stat(nil, tc.name)
 			if tc.err != nil {
 				if !errors.Is(err, tc.err) || !errors.Is(serr, tc.err) {
 					t.Errorf("%q: Open error %v, Stat error %v, want %v", tc.name, err, serr, tc.err)
@@ -223,8 +223,8 @@ func TestWalkAgreesWithOpenat2(t *testing.T) {
 	defer walk.Close()
 	walk.noOpenat2.Store(true)
 	for _, tc := range resolveCases {
-		a, aerr := f.share.Stat(tc.name)
-		b, berr := walk.Stat(tc.name)
+		a, aerr := f.share.Stat(nil, tc.name)
+		b, berr := walk.Stat(nil, tc.name)
 		if errKind(aerr) != errKind(berr) || a != b {
 			t.Errorf("%q: openat2 (%+v, %v) != walk (%+v, %v)", tc.name, a.Inode, aerr, b.Inode, berr)
 		}
@@ -248,10 +248,10 @@ func TestSymlinkDepth(t *testing.T) {
 		for i := 1; i < 41; i++ {
 			mustDo(t, os.Symlink("chain"+strconv.Itoa(i-1), filepath.Join(f.root, "chain"+strconv.Itoa(i))))
 		}
-		if _, err := f.share.Stat("chain39"); err != nil {
+		if _, err := f.share.Stat(nil, "chain39"); err != nil {
 			t.Errorf("40 links: %v", err)
 		}
-		if _, err := f.share.Stat("chain40"); !errors.Is(err, ErrLoop) {
+		if _, err := f.share.Stat(nil, "chain40"); !errors.Is(err, ErrLoop) {
 			t.Errorf("41 links: %v, want ErrLoop", err)
 		}
 	})
@@ -267,7 +267,7 @@ func TestCaseCollision(t *testing.T) {
 			mustDo(t, os.WriteFile(filepath.Join(dir, n), []byte(n), 0o644))
 		}
 		for _, n := range []string{"ab", "AB"} {
-			info, err := f.share.Stat(`coll\` + n)
+			info, err := f.share.Stat(nil, `coll\`+n)
 			if err != nil || info.Name != n {
 				t.Errorf("exact %q: got %q, %v", n, info.Name, err)
 			}
@@ -277,7 +277,7 @@ func TestCaseCollision(t *testing.T) {
 		order, err := d.Readdirnames(-1) // directory order, unsorted
 		d.Close()
 		mustDo(t, err)
-		info, err := f.share.Stat(`coll\Ab`)
+		info, err := f.share.Stat(nil, `coll\Ab`)
 		if err != nil || info.Name != order[0] {
 			t.Errorf("folded: got %q, %v; want %q (first of %q)", info.Name, err, order[0], order)
 		}
@@ -289,7 +289,7 @@ func TestOpenFIFODoesNotBlock(t *testing.T) {
 		mustDo(t, unix.Mkfifo(filepath.Join(f.root, "fifo"), 0o644))
 		done := make(chan error, 1)
 		go func() {
-			file, err := f.share.Open("FIFO")
+			file, err := f.share.Open(nil, "FIFO")
 			if err == nil {
 				if file.Info.Mode&os.ModeNamedPipe == 0 {
 					err = errors.New("not reported as a named pipe")
@@ -322,14 +322,14 @@ func TestNewRejectsNonDirectory(t *testing.T) {
 
 func TestClosedShare(t *testing.T) {
 	f := newFixture(t)
-	file, err := f.share.Open("file.txt")
+	file, err := f.share.Open(nil, "file.txt")
 	mustDo(t, err)
 	defer file.Close()
 	mustDo(t, f.share.Close())
-	if _, err := f.share.Open("file.txt"); !errors.Is(err, os.ErrClosed) {
+	if _, err := f.share.Open(nil, "file.txt"); !errors.Is(err, os.ErrClosed) {
 		t.Errorf("Open after Close: %v", err)
 	}
-	if _, err := f.share.Stat(""); !errors.Is(err, os.ErrClosed) {
+	if _, err := f.share.Stat(nil, ""); !errors.Is(err, os.ErrClosed) {
 		t.Errorf("Stat after Close: %v", err)
 	}
 	if _, err := f.share.Statfs(); !errors.Is(err, os.ErrClosed) {
@@ -363,7 +363,7 @@ func TestInfoMatchesStat(t *testing.T) {
 	p := filepath.Join(f.root, "file.txt")
 	mtime := time.Date(2001, 2, 3, 4, 5, 6, 7000, time.UTC)
 	mustDo(t, os.Chtimes(p, mtime, mtime))
-	file, err := f.share.Open("file.txt")
+	file, err := f.share.Open(nil, "file.txt")
 	mustDo(t, err)
 	defer file.Close()
 	var st unix.Stat_t
@@ -398,7 +398,7 @@ func TestNoDescriptorLeaks(t *testing.T) {
 		before := fdCount(t)
 		for range 50 {
 			for _, tc := range resolveCases {
-				if file, err := f.share.Open(tc.name); err == nil {
+				if file, err := f.share.Open(nil, tc.name); err == nil {
 					if file.Info.IsDir {
 						if _, err := file.ReadDir(-1); err != nil {
 							t.Fatal(err)
@@ -406,7 +406,7 @@ func TestNoDescriptorLeaks(t *testing.T) {
 					}
 					file.Close()
 				}
-				f.share.Stat(tc.name)
+				f.share.Stat(nil, tc.name)
 			}
 		}
 		if after := fdCount(t); after != before {
@@ -422,7 +422,7 @@ func BenchmarkOpenNested(b *testing.B) {
 			f.share.noOpenat2.Store(mode == "walk")
 			b.ReportAllocs()
 			for b.Loop() {
-				file, err := f.share.Open(`a\b\c\d\e\nested.txt`)
+				file, err := f.share.Open(nil, `a\b\c\d\e\nested.txt`)
 				if err != nil {
 					b.Fatal(err)
 				}

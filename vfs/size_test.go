@@ -12,7 +12,7 @@ import (
 // marks the file for a raw fstat exactly when its file system is one whose fstat cannot sleep.
 func TestSize(t *testing.T) {
 	f := newFixture(t)
-	file, err := f.share.Open(`file.txt`)
+	file, err := f.share.Open(nil, `file.txt`)
 	mustDo(t, err)
 	defer file.Close()
 	p := filepath.Join(f.root, "file.txt")
@@ -61,7 +61,7 @@ func TestSleeplessStat(t *testing.T) {
 // TestSizeAllocs: the READ path's size check allocates nothing.
 func TestSizeAllocs(t *testing.T) {
 	f := newFixture(t)
-	file, err := f.share.Open(`file.txt`)
+	file, err := f.share.Open(nil, `file.txt`)
 	mustDo(t, err)
 	defer file.Close()
 	for _, raw := range []bool{true, false} {

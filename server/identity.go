@@ -1,0 +1,68 @@
+package server
+
+import (
+	"os/user"
+	"strconv"
+
+	"github.com/zsmbd/zsmbd/vfs"
+)
+
+// nobodyID is the uid and gid of the last resort: nobody and nogroup on Debian, the overflow ids of
+// the Linux kernel.
+const nobodyID = 65534
+
+// userCred is the Unix identity of a user logged on from smbpasswd, picked as Samba's smbpasswd
+// backend does: the Unix account of the same name (its uid, primary gid and groups); without one,
+// the uid recorded in the smbpasswd line, with that uid's primary gid when an account has the uid,
+// else 65534, and no supplementary groups.
+func userCred(name string, smbpasswdUID int) *vfs.Cred {
+	if c, ok := accountCred(name); ok {
+		return c
+	}
+	c := &vfs.Cred{UID: nobodyID, GID: nobodyID}
+	if smbpasswdUID >= 0 && int64(smbpasswdUID) <= int64(^uint32(0)) {
+		c.UID = uint32(smbpasswdUID)
+	}
+	if u, err := user.LookupId(strconv.Itoa(smbpasswdUID)); err == nil {
+		if gid, err := strconv.ParseUint(u.Gid, 10, 32); err == nil {
+			c.GID = uint32(gid)
+		}
+	}
+	return c
+}
+
+// guestCred is the Unix identity of guest and anonymous sessions: Samba's `guest account`, or uid and
+// gid 65534 when there is no such account (a FROM scratch image has no /etc/passwd).
+func guestCred(account string) *vfs.Cred {
+	if c, ok := accountCred(account); ok {
+		return c
+	}
+	return &vfs.Cred{UID: nobodyID, GID: nobodyID}
+}
+
+// accountCred looks up a Unix account: its uid, primary gid and groups (which include the primary
+// group, as initgroups(3) makes them for Samba).
+func accountCred(name string) (*vfs.Cred, bool) {
+	u, err := user.Lookup(name)
+	if err != nil {
+		return nil, false
+	}
+	uid, err := strconv.ParseUint(u.Uid, 10, 32)
+	if err != nil {
+		return nil, false
+	}
+	gid, err := strconv.ParseUint(u.Gid, 10, 32)
+	if err != nil {
+		return nil, false
+	}
+	c := &vfs.Cred{UID: uint32(uid), GID: uint32(gid), Groups: []uint32{uint32(gid)}}
+	if ids, err := u.GroupIds(); err == nil {
+		c.Groups = c.Groups[:0]
+		for _, id := range ids {
+			if g, err := strconv.ParseUint(id, 10, 32); err == nil {
+				c.Groups = append(c.Groups, uint32(g))
+			}
+		}
+	}
+	return c, true
+}

@@ -1,0 +1,154 @@
+package vfs
+
+import (
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+var nobody = &Cred{UID: 65534, GID: 65534}
+
+func requireRoot(t *testing.T) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skipf("switching the file-system identity needs root; running as uid %d, where the kernel applies that uid's own rights", os.Geteuid())
+	}
+}
+
+// threadIDs reads the calling thread's fsuid, fsgid and groups from /proc/thread-self/status: the
+// fourth field of the Uid: and Gid: lines is the file-system id.
+func threadIDs(t *testing.T) (fsuid, fsgid string, groups []string) {
+	t.Helper()
+	b, err := os.ReadFile("/proc/thread-self/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		key, rest, _ := strings.Cut(line, ":")
+		f := strings.Fields(rest)
+		switch key {
+		case "Uid":
+			fsuid = f[3]
+		case "Gid":
+			fsgid = f[3]
+		case "Groups":
+			groups = f
+		}
+	}
+	return fsuid, fsgid, groups
+}
+
+// TestCredSwitchRestores: during a switched call the thread has the Cred's fsuid, fsgid and groups;
+// after it, still on the same locked thread, the process's own again.
+func TestCredSwitchRestores(t *testing.T) {
+	requireRoot(t)
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	own := processIDs()
+	_, _, ownGroups := threadIDs(t)
+
+	c := &Cred{UID: 65534, GID: 65533, Groups: []uint32{65533, 4242}}
+	var uid, gid string
+	var groups []string
+	restored, err := c.switched(&own, func() error {
+		uid, gid, groups = threadIDs(t)
+		return nil
+	})
+	if err != nil || !restored {
+		t.Fatalf("switched = %v, %v; want restored, nil", restored, err)
+	}
+	if uid != "65534" || gid != "65533" || !slices.Equal(groups, []string{"4242", "65533"}) {
+		t.Errorf("during the call: fsuid %s fsgid %s groups %v; want 65534 65533 [4242 65533]", uid, gid, groups)
+	}
+	uid, gid, groups = threadIDs(t)
+	if uid != "0" || gid != "0" && own.gid == 0 || !slices.Equal(groups, ownGroups) {
+		t.Errorf("after the call: fsuid %s fsgid %s groups %v; want 0 %d %v", uid, gid, groups, own.gid, ownGroups)
+	}
+}
+
+// TestCredRights: what the kernel refuses a Cred is refused through the share, with an error that
+// matches fs.ErrPermission, and root's Cred reads the same files.
+func TestCredRights(t *testing.T) {
+	requireRoot(t)
+	forEachResolver(t, func(t *testing.T, f *fixture) {
+		write := func(name string, mode os.FileMode) {
+			p := filepath.Join(f.root, name)
+			mustDo(t, os.MkdirAll(filepath.Dir(p), 0o755))
+			mustDo(t, os.WriteFile(p, []byte("only root\n"), 0o644))
+			mustDo(t, os.Chmod(p, mode))
+		}
+		write("rootonly.txt", 0o600)
+		write("noperm.txt", 0)
+		write("secret/inside.txt", 0o644)
+		mustDo(t, os.Chmod(filepath.Join(f.root, "secret"), 0o700))
+		write("nosearch/inside.txt", 0o644) // names readable, entries not
+		mustDo(t, os.Chmod(filepath.Join(f.root, "nosearch"), 0o744))
+		write("nolist/Inner.txt", 0o644) // entries reachable by their exact name only
+		mustDo(t, os.Chmod(filepath.Join(f.root, "nolist"), 0o711))
+
+		for _, name := range []string{"rootonly.txt", "noperm.txt", "secret", `secret\inside.txt`} {
+			if file, err := f.share.Open(nobody, name); !errors.Is(err, fs.ErrPermission) {
+				t.Errorf("Open(nobody, %q) = %v, %v; want permission denied", name, file, err)
+				if file != nil {
+					file.Close()
+				}
+			}
+		}
+		if _, err := f.share.Stat(nobody, `secret\inside.txt`); !errors.Is(err, fs.ErrPermission) {
+			t.Errorf(`Stat(nobody, secret\inside.txt) = %v; want permission denied`, err)
+		}
+		if _, err := f.share.Stat(nobody, "rootonly.txt"); err != nil {
+			t.Errorf("Stat(nobody, rootonly.txt) = %v; stat needs no read permission", err)
+		}
+
+		root := &Cred{}
+		for _, name := range []string{"rootonly.txt", `secret\inside.txt`} {
+			file, err := f.share.Open(root, name)
+			if err != nil {
+				t.Fatalf("Open(root, %q): %v", name, err)
+			}
+			b, err := io.ReadAll(file)
+			file.Close()
+			if err != nil || string(b) != "only root\n" {
+				t.Errorf("root reads %q: %q, %v", name, b, err)
+			}
+		}
+
+		// A directory whose names nobody may read but not search: the listing fails at the first
+		// entry it stats, or already at Open with the walk (see the end of walk).
+		dir, err := f.share.Open(nobody, "nosearch")
+		switch {
+		case err == nil:
+			defer dir.Close()
+			if infos, err := dir.ReadDir(-1); !errors.Is(err, fs.ErrPermission) {
+				t.Errorf("ReadDir of nosearch as nobody = %v, %v; want permission denied", infos, err)
+			}
+		case !errors.Is(err, fs.ErrPermission) || !f.share.noOpenat2.Load():
+			t.Errorf("Open(nobody, nosearch) = %v; want a directory whose entries cannot be stat'ed", err)
+		}
+
+		// The case-insensitive cache is shared: root's scan of nolist must not let nobody, who may
+		// not list it, find a name there in another spelling. The exact name still works.
+		time.Sleep(100 * time.Millisecond) // the cache keeps only directories that settled (see settled)
+		if _, err := f.share.Stat(root, `nolist\inner.txt`); err != nil {
+			t.Fatalf(`Stat(root, nolist\inner.txt): %v`, err)
+		}
+		before := f.share.ci.scans.Load()
+		if _, err := f.share.Stat(root, `nolist\INNER.txt`); err != nil || f.share.ci.scans.Load() != before {
+			t.Fatalf(`Stat(root, nolist\INNER.txt) = %v, after %d scans; want it found in the cache`, err, f.share.ci.scans.Load()-before)
+		}
+		if _, err := f.share.Stat(nobody, `nolist\inner.txt`); !errors.Is(err, ErrNotFound) {
+			t.Errorf(`Stat(nobody, nolist\inner.txt) = %v; want not found (nobody cannot list nolist)`, err)
+		}
+		if _, err := f.share.Stat(nobody, `nolist\Inner.txt`); err != nil {
+			t.Errorf(`Stat(nobody, nolist\Inner.txt) = %v; the exact name needs only search permission`, err)
+		}
+	})
+}
