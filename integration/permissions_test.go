@@ -1,0 +1,167 @@
+package integration
+
+import (
+	"bytes"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/zsmbd/zsmbd/config"
+	"github.com/zsmbd/zsmbd/passdb"
+	"github.com/zsmbd/zsmbd/smb"
+)
+
+// primaryGID is the primary gid zsmbd gives a session (server/identity.go, after Samba's smbpasswd
+// backend): the Unix account's of that name, else the smbpasswd uid's account's, else 65534.
+func primaryGID(t testing.TB, name string, smbpasswdUID int) int {
+	t.Helper()
+	u, err := user.Lookup(name)
+	if err != nil {
+		u, err = user.LookupId(strconv.Itoa(smbpasswdUID))
+	}
+	if err != nil {
+		return 65534
+	}
+	gid, err := strconv.Atoi(u.Gid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return gid
+}
+
+// TestUnixPermissions: zsmbd runs as root, but a session has only its Unix identity's rights, as with
+// Samba: guest the guest account's (nobody), a user their account's or smbpasswd uid's. A file or
+// directory the identity may not read is STATUS_ACCESS_DENIED on CREATE, a directory it may read but
+// not search on QUERY_DIRECTORY, and what it may read reads as on disk.
+func TestUnixPermissions(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skipf("needs root to give files owners and to show that a root server still refuses them; running as uid %d", os.Geteuid())
+	}
+	opt, dir := withShare(t, "perms")
+	guestGID := primaryGID(t, "nobody", 65534)
+	var userGID int
+	write := func(name string, mode os.FileMode, gid int) []byte {
+		t.Helper()
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		data := []byte("contents of " + name + "\n")
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chown(p, 0, gid); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(p, mode); err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+	public := write("public.txt", 0o644, 0)
+	write("noperm.txt", 0, 0)
+	write("rootonly.txt", 0o600, 0)
+	write("group-root.txt", 0o640, 0)
+	groupGuest := write("group-guest.txt", 0o640, guestGID)
+	write("secret/inside.txt", 0o644, 0)
+	write("nosearch/inside.txt", 0o644, 0)
+	for d, mode := range map[string]os.FileMode{"secret": 0o700, "nosearch": 0o744} {
+		if err := os.Chmod(filepath.Join(dir, d), mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var groupUser []byte
+	tg := startServer(t, opt, func(c *config.Config) {
+		users, err := passdb.Load(c.Global.SMBPasswdFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, _ := users.Lookup(testUser)
+		userGID = primaryGID(t, testUser, e.UID)
+		groupUser = write("group-user.txt", 0o640, userGID)
+	})
+	// The share's parent is t.TempDir's, 0700 and root's: lookups start at the share root's
+	// descriptor, so what lies above the root does not matter.
+	if fi, err := os.Stat(filepath.Dir(dir)); err != nil || fi.Mode().Perm()&0o005 != 0 {
+		t.Fatalf("the share's parent: %v, %v; want a directory others cannot enter", fi, err)
+	}
+
+	denied := []string{"noperm.txt", "rootonly.txt", "group-root.txt", "secret", `secret\inside.txt`}
+	t.Run("guest CREATE", func(t *testing.T) {
+		c := dialRawClient(t, tg)
+		s := c.logonGuest()
+		on := handle{s, c.treeConnect(s, "perms")}
+		for _, name := range denied {
+			if _, st := c.create(on, name); st != smb.StatusAccessDenied {
+				t.Errorf("CREATE %q as guest: %v, want STATUS_ACCESS_DENIED", name, st)
+			}
+		}
+		// A directory guest may read but not search: the names are there, their metadata is not.
+		id, st := c.create(on, "nosearch")
+		if st != smb.StatusSuccess {
+			t.Fatalf("CREATE nosearch: %v", st)
+		}
+		if names, st := c.queryDir(on, id, "*", 0); st != smb.StatusAccessDenied {
+			t.Errorf("QUERY_DIRECTORY of nosearch as guest: %q, %v; want STATUS_ACCESS_DENIED", names, st)
+		}
+		c.close(on, id)
+		for name, want := range map[string][]byte{"public.txt": public, "group-guest.txt": groupGuest} {
+			id := c.mustCreate(on, name)
+			if b, st := c.read(on, id, 4096); st != smb.StatusSuccess || !bytes.Equal(b, want) {
+				t.Errorf("READ %s as guest: %q, %v; want %q", name, b, st, want)
+			}
+			c.close(on, id)
+		}
+	})
+
+	t.Run("guest go-smb2", func(t *testing.T) {
+		fs := mustMount(t, tg, dialOpts{}, "perms")
+		if b, err := fs.ReadFile("public.txt"); err != nil || !bytes.Equal(b, public) {
+			t.Errorf("public.txt: %q, %v; want %q", b, err, public)
+		}
+		for _, name := range denied {
+			if _, err := fs.ReadFile(name); ntstatus(err) != smb.StatusAccessDenied {
+				t.Errorf("ReadFile(%q) as guest: %v, want STATUS_ACCESS_DENIED", name, err)
+			}
+		}
+		for _, d := range []string{"secret", "nosearch"} {
+			if fis, err := fs.ReadDir(d); ntstatus(err) != smb.StatusAccessDenied {
+				t.Errorf("ReadDir(%q) as guest: %d entries, %v; want STATUS_ACCESS_DENIED", d, len(fis), err)
+			}
+		}
+		// The listing of the root still shows the names: listing a directory needs only its rights.
+		fis, err := fs.ReadDir("")
+		if err != nil || len(fis) != 8 {
+			t.Errorf("ReadDir of the root: %d entries, %v; want 8", len(fis), err)
+		}
+	})
+
+	t.Run("user", func(t *testing.T) {
+		fs := mustMount(t, tg, userOpts(tg, 0, true), "perms")
+		if b, err := fs.ReadFile("group-user.txt"); err != nil || !bytes.Equal(b, groupUser) {
+			t.Errorf("group-user.txt (0640, group %d) as %s: %q, %v", userGID, testUser, b, err)
+		}
+		for _, name := range []string{"noperm.txt", "rootonly.txt", `secret\inside.txt`} {
+			if _, err := fs.ReadFile(name); ntstatus(err) != smb.StatusAccessDenied {
+				t.Errorf("ReadFile(%q) as %s: %v, want STATUS_ACCESS_DENIED", name, testUser, err)
+			}
+		}
+	})
+
+	t.Run("smbclient", func(t *testing.T) {
+		// The report's reproduction: smbclient -N ... -c 'more noperm.txt' printed the file.
+		local := filepath.Join(t.TempDir(), "got")
+		out, _ := smbclient(t, tg, "perms", "-N", "-c", "get noperm.txt "+local+"; ls secret\\*")
+		if strings.Count(out, "NT_STATUS_ACCESS_DENIED") != 2 {
+			t.Errorf("smbclient get noperm.txt; ls secret\\*: want NT_STATUS_ACCESS_DENIED twice:\n%s", out)
+		}
+		if _, err := os.Stat(local); err == nil {
+			if b, _ := os.ReadFile(local); len(b) > 0 {
+				t.Errorf("smbclient got noperm.txt: %q", b)
+			}
+		}
+	})
+}
