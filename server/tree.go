@@ -58,6 +58,8 @@ func handleTreeConnect(r *request) error {
 	case sh.ipc:
 	case anonymous:
 		return smb.StatusAccessDenied // anonymous sessions reach IPC$ only
+	case cred == nil:
+		return smb.StatusAccessDenied // never: every logon decides one, and nil would mean root's rights
 	case guest && !sh.cfg.GuestOK:
 		return smb.StatusAccessDenied
 	case guest && len(sh.cfg.ValidUsers) > 0:
