@@ -55,23 +55,23 @@ type syscallTotals struct {
 }
 
 var (
-	straceCall = regexp.MustCompile(`^(\w+)\((\d+), (.*) = (-?\d+)(?: \w+ \(.*\))?$`)
+	// strace -y follows each descriptor with its file: 7</tmp/.../proof.bin>, 5<TCP:[a->b]>.
+	straceCall = regexp.MustCompile(`^(\w+)\((\d+(?:<.*?>)?), (.*) = (-?\d+)(?: \w+ \(.*\))?$`)
 	straceOpen = regexp.MustCompile(`^openat2?\(\S+, "([^"]*)",.* = (\d+)`)
 )
 
-// parseStrace sums the calls on the descriptors of file name in the per-thread traces prefix.*.
-// Each thread's trace is in order; the file's descriptor is taken from its open, which comes before
-// any use of it.
+// parseStrace sums the calls on the descriptors of file name in the per-thread traces prefix.*,
+// which strace -y wrote. A call is the file's when strace names the file as its descriptor's: a
+// descriptor number alone would not do, since the server reuses numbers (the logon's reads of
+// /etc/passwd had the number the file got later).
 func parseStrace(t *testing.T, prefix, name string) syscallTotals {
 	t.Helper()
 	files, err := filepath.Glob(prefix + ".*")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no strace output %s.*: %v", prefix, err)
 	}
-	// First pass: the descriptors the file was opened as (any thread).
-	fds := map[string]bool{}
+	isFile := func(fd string) bool { return strings.HasSuffix(fd, "/"+name+">") }
 	var tot syscallTotals
-	var lines []string
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
@@ -80,37 +80,32 @@ func parseStrace(t *testing.T, prefix, name string) syscallTotals {
 		for _, l := range strings.Split(string(b), "\n") {
 			if m := straceOpen.FindStringSubmatch(l); m != nil {
 				if filepath.Base(m[1]) == name {
-					fds[m[2]] = true
 					tot.opens++
 				}
 				continue
 			}
-			lines = append(lines, l)
-		}
-	}
-	for _, l := range lines {
-		m := straceCall.FindStringSubmatch(l)
-		if m == nil {
-			continue
-		}
-		n, _ := strconv.ParseInt(m[4], 10, 64)
-		n = max(n, 0)
-		switch m[1] {
-		case "sendfile":
-			in := strings.SplitN(m[3], ",", 2)[0]
-			if fds[in] {
-				tot.sendfileCalls++
-				tot.sendfileBytes += n
+			m := straceCall.FindStringSubmatch(l)
+			if m == nil {
+				continue
 			}
-		case "pread64", "preadv2":
-			if fds[m[2]] {
-				tot.preadCalls++
-				tot.preadBytes += n
-			}
-		case "read":
-			if fds[m[2]] {
-				tot.readCalls++
-				tot.readBytes += n
+			n, _ := strconv.ParseInt(m[4], 10, 64)
+			n = max(n, 0)
+			switch m[1] {
+			case "sendfile":
+				if isFile(strings.SplitN(m[3], ", ", 2)[0]) {
+					tot.sendfileCalls++
+					tot.sendfileBytes += n
+				}
+			case "pread64", "preadv2":
+				if isFile(m[2]) {
+					tot.preadCalls++
+					tot.preadBytes += n
+				}
+			case "read":
+				if isFile(m[2]) {
+					tot.readCalls++
+					tot.readBytes += n
+				}
 			}
 		}
 	}
@@ -121,7 +116,7 @@ func parseStrace(t *testing.T, prefix, name string) syscallTotals {
 // on stop shuts it down with SIGTERM and returns the read-path counters it logged.
 func tracedServer(t *testing.T, strace, bin, trace string, args ...string) (addr string, stop func() map[string]any) {
 	t.Helper()
-	full := append([]string{"-f", "-ff", "-qq", "-e", "signal=none",
+	full := append([]string{"-f", "-ff", "-qq", "-y", "-e", "signal=none",
 		"-e", "trace=sendfile,pread64,preadv2,read,writev,sendmsg,openat,openat2", "-o", trace, bin, "-log-level", "info"}, args...)
 	cmd := exec.Command(strace, full...)
 	stderr, err := cmd.StderrPipe()
