@@ -120,6 +120,9 @@ func TestCreateRacingLogoffLeaksNothing(t *testing.T) {
 	for _, end := range []smb.Command{smb.Logoff, smb.TreeDisconnect} {
 		t.Run(end.String(), func(t *testing.T) {
 			tg := startServer(t)
+			if tg.Server == nil {
+				t.Skip("counts the in-process server's descriptors")
+			}
 			c := dialRawClient(t, tg)
 			s := c.logonGuest()
 			c.treeConnect(s, tg.Share)
