@@ -36,19 +36,21 @@ var processIDs = sync.OnceValue(func() ownIDs {
 // root, fn runs with the process's own identity: a process that is not root cannot switch, and the
 // kernel already applies its own rights.
 //
-// The switch is per thread: setgroups, setfsgid and setfsuid as raw system calls on the locked
-// thread. syscall.Setgroups, Setuid and the like would not do: Go applies those to every thread of
-// the process.
+// The switch is per thread: setgroups, setfsgid and setfsuid as raw system calls on the calling
+// goroutine's thread, locked to it for the duration. syscall.Setgroups, Setuid and the like would
+// not do: Go applies those to every thread of the process. If the switch does not take, fn does not
+// run (EPERM: no CAP_SETUID or CAP_SETGID; refuse rather than run as root).
 //
-// fn runs on a goroutine of its own, locked to its thread. When the process's identity cannot be
-// verified back on that thread, the goroutine ends still locked, and the runtime then terminates
-// the thread (runtime.LockOSThread), so no thread is left with a user's identity to run other
-// goroutines. Running fn on the caller's goroutine would leave no such way out: the caller (a
-// connection's handler) cannot end in the middle of a request.
+// Afterwards the process's identity is put back and read back. If that cannot be verified, the
+// goroutine stays locked to the thread: no other goroutine ever runs on it again, and the runtime
+// ends the thread when the goroutine exits (runtime.LockOSThread); a connection's handler goroutine
+// ends with its request, its reader with the connection. fn runs on the caller's goroutine, not one
+// of its own: handing it to another goroutine woke a second thread per lookup (go-smb2's Stat took
+// 20% longer).
 //
-// While the goroutine is locked, a thread the runtime starts meanwhile (to run other goroutines
-// while fn waits in a system call) is cloned by the runtime's template thread, never by a locked
-// one (newm in runtime/proc.go), so no new thread inherits a switched identity.
+// While the thread is locked, a thread the runtime starts meanwhile (to run other goroutines while
+// fn waits in a system call) is cloned by the runtime's template thread, never by a locked one (newm
+// in runtime/proc.go), so no new thread inherits a switched identity.
 func (c *Cred) run(fn func() error) error {
 	if c == nil {
 		return fn()
@@ -60,42 +62,19 @@ func (c *Cred) run(fn func() error) error {
 	if own.err != nil {
 		return own.err
 	}
-	done := make(chan error, 1)
-	var panicked any
-	go func() {
-		runtime.LockOSThread()
-		var err error
-		restored := false
-		defer func() {
-			panicked = recover() // handed to the caller, whose connection recovers it
-			if restored {
-				runtime.UnlockOSThread()
-			} // else this goroutine ends locked and takes the thread with it
-			done <- err
-		}()
-		restored, err = c.switched(&own, fn)
+	runtime.LockOSThread()
+	defer func() {
+		if own.restore() {
+			runtime.UnlockOSThread()
+		}
 	}()
-	err := <-done
-	if panicked != nil {
-		panic(panicked)
-	}
-	return err
-}
-
-// switched runs fn on the calling thread, which the caller keeps locked, with c's identity, then
-// restores own's and reports whether the restore was verified (the deferred restore sets restored,
-// whatever the return statements say). If the switch fails, fn does not run and the error is
-// returned. If fn panics, the panic goes on with restored unknown to the caller, which then treats
-// the thread as lost.
-func (c *Cred) switched(own *ownIDs, fn func() error) (restored bool, err error) {
-	defer func() { restored = own.restore() }()
 	if err := setgroups(c.Groups); err != nil {
-		return false, err
+		return err
 	}
 	if !setfsgid(c.GID) || !setfsuid(c.UID) {
-		return false, unix.EPERM // no CAP_SETUID or CAP_SETGID: refuse rather than run as root
+		return unix.EPERM
 	}
-	return false, fn()
+	return fn()
 }
 
 // restore gives the calling thread the process's identity back: fsuid 0 (run switches only in a

@@ -287,7 +287,7 @@ func TestReadDirSkipsUnusableNames(t *testing.T) {
 			t.Errorf("listed %q, want %q", names, want)
 		}
 		for _, n := range good {
-			if _, err := f.share.Stat(nil, `odd\` + n); err != nil {
+			if _, err := f.share.Stat(nil, `odd\`+n); err != nil {
 				t.Errorf("listed name %q does not open: %v", n, err)
 			}
 		}
