@@ -2,6 +2,7 @@ package integration
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -12,16 +13,14 @@ import (
 	"github.com/zsmbd/zsmbd/config"
 	"github.com/zsmbd/zsmbd/passdb"
 	"github.com/zsmbd/zsmbd/smb"
+	"github.com/zsmbd/zsmbd/smb/ntlm"
 )
 
-// primaryGID is the primary gid zsmbd gives a session (server/identity.go, after Samba's smbpasswd
-// backend): the Unix account's of that name, else the smbpasswd uid's account's, else 65534.
-func primaryGID(t testing.TB, name string, smbpasswdUID int) int {
+// primaryGID is the primary gid zsmbd gives a user session (server/identity.go): the Unix account's of
+// that name, else 65534.
+func primaryGID(t testing.TB, name string) int {
 	t.Helper()
 	u, err := user.Lookup(name)
-	if err != nil {
-		u, err = user.LookupId(strconv.Itoa(smbpasswdUID))
-	}
 	if err != nil {
 		return 65534
 	}
@@ -32,6 +31,10 @@ func primaryGID(t testing.TB, name string, smbpasswdUID int) int {
 	return gid
 }
 
+// rootUIDUser is a smbpasswd user with no Unix account whose line carries uid 0, as an smbpasswd file
+// written by hand, or by a `zsmbd passwd` that did not yet avoid the uids of Unix accounts, can.
+const rootUIDUser, rootUIDPass = "mallory", "pw-of-mallory"
+
 // TestUnixPermissions: zsmbd runs as root, but a session has only its Unix identity's rights, as with
 // Samba: guest the guest account's (nobody), a user their account's or smbpasswd uid's. A file or
 // directory the identity may not read is STATUS_ACCESS_DENIED on CREATE, a directory it may read but
@@ -41,7 +44,7 @@ func TestUnixPermissions(t *testing.T) {
 		t.Skipf("needs root to give files owners and to show that a root server still refuses them; running as uid %d", os.Geteuid())
 	}
 	opt, dir := withShare(t, "perms")
-	guestGID := primaryGID(t, "nobody", 65534)
+	guestGID := primaryGID(t, "nobody")
 	var userGID int
 	write := func(name string, mode os.FileMode, gid int) []byte {
 		t.Helper()
@@ -79,9 +82,19 @@ func TestUnixPermissions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		e, _ := users.Lookup(testUser)
-		userGID = primaryGID(t, testUser, e.UID)
+		if _, ok := users.Lookup(testUser); !ok {
+			t.Fatalf("no %s in %s", testUser, c.Global.SMBPasswdFile)
+		}
+		userGID = primaryGID(t, testUser)
 		groupUser = write("group-user.txt", 0o640, userGID)
+		f, err := os.OpenFile(c.Global.SMBPasswdFile, os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if _, err := fmt.Fprintf(f, "%s:0:%s:%X:[U          ]:LCT-00000000:\n", rootUIDUser, strings.Repeat("X", 32), ntlm.NTHash(rootUIDPass)); err != nil {
+			t.Fatal(err)
+		}
 	})
 	// The share's parent is t.TempDir's, 0700 and root's: lookups start at the share root's
 	// descriptor, so what lies above the root does not matter.
@@ -147,6 +160,21 @@ func TestUnixPermissions(t *testing.T) {
 		for _, name := range []string{"noperm.txt", "rootonly.txt", `secret\inside.txt`} {
 			if _, err := fs.ReadFile(name); ntstatus(err) != smb.StatusAccessDenied {
 				t.Errorf("ReadFile(%q) as %s: %v, want STATUS_ACCESS_DENIED", name, testUser, err)
+			}
+		}
+	})
+
+	// The uid of a smbpasswd line gives no other Unix account's rights: a name without an account of
+	// its own whose line says 0 is not root (it used to read every file), nor is one whose uid
+	// `zsmbd passwd` picked and a Unix account had too.
+	t.Run("smbpasswd uid of another account", func(t *testing.T) {
+		fs := mustMount(t, tg, dialOpts{user: rootUIDUser, password: rootUIDPass, sign: true}, "perms")
+		if b, err := fs.ReadFile("public.txt"); err != nil || !bytes.Equal(b, public) {
+			t.Errorf("public.txt as %s: %q, %v", rootUIDUser, b, err)
+		}
+		for _, name := range denied {
+			if b, err := fs.ReadFile(name); ntstatus(err) != smb.StatusAccessDenied {
+				t.Errorf("ReadFile(%q) as %s (smbpasswd uid 0, no Unix account): %q, %v; want STATUS_ACCESS_DENIED", name, rootUIDUser, b, err)
 			}
 		}
 	})

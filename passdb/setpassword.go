@@ -47,6 +47,12 @@ func lookupUID(name string) (int, bool) {
 	return n, err == nil && n >= 0
 }
 
+// unixUIDTaken reports whether a Unix account has uid. Tests replace it.
+var unixUIDTaken = func(uid int) bool {
+	_, err := user.LookupId(strconv.Itoa(uid))
+	return err == nil
+}
+
 // setPassword is SetPassword with the clock and the account lookup passed in, so tests do not
 // depend on the time or on /etc/passwd.
 func setPassword(path, user, password string, t time.Time, unixUID func(string) (int, bool)) error {
@@ -145,6 +151,11 @@ func rewrite(old []byte, db *DB, user string, nt [16]byte, t time.Time, unixUID 
 			if e.UID >= uid {
 				uid = e.UID + 1
 			}
+		}
+		// The uid is the session's Unix identity when there is no account of the name: never
+		// hand out one that belongs to another Unix account (Debian's first user has 1000).
+		for unixUIDTaken(uid) {
+			uid++
 		}
 	}
 	out := append([]byte(nil), old...)

@@ -329,3 +329,25 @@ func stripLCT(b []byte) string {
 	}
 	return strings.Join(out, "")
 }
+
+// The tests' uids do not depend on this machine's /etc/passwd.
+func init() { unixUIDTaken = func(int) bool { return false } }
+
+// A name without a Unix account gets a uid no Unix account has: zsmbd gives such a user that uid's
+// file-system rights, and Debian's first user has 1000.
+func TestNewUIDSkipsUnixAccounts(t *testing.T) {
+	saved := unixUIDTaken
+	t.Cleanup(func() { unixUIDTaken = saved })
+	unixUIDTaken = func(uid int) bool { return uid == 1000 || uid == 1001 }
+	path := filepath.Join(t.TempDir(), "smbpasswd")
+	if err := setPassword(path, "carol", "pw", t0, noUnixUser); err != nil {
+		t.Fatal(err)
+	}
+	db, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, _ := db.Lookup("carol"); e.UID != 1002 {
+		t.Errorf("carol got uid %d, want 1002 (1000 and 1001 are Unix accounts')", e.UID)
+	}
+}

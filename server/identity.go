@@ -3,6 +3,7 @@ package server
 import (
 	"os/user"
 	"strconv"
+	"strings"
 
 	"github.com/zsmbd/zsmbd/vfs"
 )
@@ -13,20 +14,26 @@ const nobodyID = 65534
 
 // userCred is the Unix identity of a user logged on from smbpasswd, picked as Samba's smbpasswd
 // backend does: the Unix account of the same name (its uid, primary gid and groups); without one,
-// the uid recorded in the smbpasswd line, with that uid's primary gid when an account has the uid,
-// else 65534, and no supplementary groups.
+// the uid recorded in the smbpasswd line with gid 65534 and no supplementary groups, unless that uid
+// is another Unix account's: then 65534.
 func userCred(name string, smbpasswdUID int) *vfs.Cred {
 	if c, ok := accountCred(name); ok {
 		return c
 	}
 	c := &vfs.Cred{UID: nobodyID, GID: nobodyID}
+	if u, err := user.LookupId(strconv.Itoa(smbpasswdUID)); err == nil {
+		// The uid is a Unix account's. Only the account of the user's own name (spelled in
+		// another case) is the user's; another account's rights are not (Samba refuses a
+		// smbpasswd user without a Unix account of the name).
+		if strings.EqualFold(u.Username, name) {
+			if ac, ok := accountCred(u.Username); ok {
+				return ac
+			}
+		}
+		return c
+	}
 	if smbpasswdUID >= 0 && int64(smbpasswdUID) <= int64(^uint32(0)) {
 		c.UID = uint32(smbpasswdUID)
-	}
-	if u, err := user.LookupId(strconv.Itoa(smbpasswdUID)); err == nil {
-		if gid, err := strconv.ParseUint(u.Gid, 10, 32); err == nil {
-			c.GID = uint32(gid)
-		}
 	}
 	return c
 }
