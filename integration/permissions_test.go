@@ -193,3 +193,36 @@ func TestUnixPermissions(t *testing.T) {
 		}
 	})
 }
+
+// TestSearchOnlyDirectory: in a directory the session may search but not list (0711), a missing name
+// and a name in the wrong case are STATUS_ACCESS_DENIED, like a name there it may not open, as Samba
+// 4.17 answers (its case-insensitive scan fails the same way), so the answers do not tell which of
+// the directory's names exist; the exact name of a readable file opens.
+func TestSearchOnlyDirectory(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skipf("needs root to show that a root server still refuses; running as uid %d", os.Geteuid())
+	}
+	opt, dir := withShare(t, "perms")
+	d := filepath.Join(dir, "dropbox")
+	if err := os.Mkdir(d, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, mode := range map[string]os.FileMode{"exists.txt": 0o644, "noperm.txt": 0} {
+		if err := os.WriteFile(filepath.Join(d, name), []byte("x"), mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Chmod(d, 0o711); err != nil {
+		t.Fatal(err)
+	}
+	tg := startServer(t, opt)
+	c := dialRawClient(t, tg)
+	s := c.logonGuest()
+	on := handle{s, c.treeConnect(s, "perms")}
+	c.close(on, c.mustCreate(on, `dropbox\exists.txt`))
+	for _, name := range []string{`dropbox\noperm.txt`, `dropbox\missing.txt`, `dropbox\EXISTS.TXT`} {
+		if _, st := c.create(on, name); st != smb.StatusAccessDenied {
+			t.Errorf("CREATE %s as guest: %v, want STATUS_ACCESS_DENIED", name, st)
+		}
+	}
+}

@@ -144,8 +144,8 @@ func TestCredRights(t *testing.T) {
 		if _, err := f.share.Stat(root, `nolist\INNER.txt`); err != nil || f.share.ci.scans.Load() != before {
 			t.Fatalf(`Stat(root, nolist\INNER.txt) = %v, after %d scans; want it found in the cache`, err, f.share.ci.scans.Load()-before)
 		}
-		if _, err := f.share.Stat(nobody, `nolist\inner.txt`); !errors.Is(err, ErrNotFound) {
-			t.Errorf(`Stat(nobody, nolist\inner.txt) = %v; want not found (nobody cannot list nolist)`, err)
+		if _, err := f.share.Stat(nobody, `nolist\inner.txt`); !errors.Is(err, fs.ErrPermission) {
+			t.Errorf(`Stat(nobody, nolist\inner.txt) = %v; want permission denied (nobody cannot list nolist)`, err)
 		}
 		if _, err := f.share.Stat(nobody, `nolist\Inner.txt`); err != nil {
 			t.Errorf(`Stat(nobody, nolist\Inner.txt) = %v; the exact name needs only search permission`, err)

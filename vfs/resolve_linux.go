@@ -185,6 +185,11 @@ func (s *Share) walk(comps []string, open bool) (fd int, canon string, err error
 				canonComps[st.client] = real
 				st.name = real
 				cfd, err = openat(dir, st.name, pathFlags|unix.O_NOFOLLOW)
+			} else if cerr == unix.EACCES || cerr == unix.EPERM {
+				// A directory the caller may search but not list: Samba's scan fails the
+				// same way and answers ACCESS_DENIED, as for a name there it may not open,
+				// so the answer does not tell which of its names exist.
+				err = cerr
 			}
 		}
 		if err != nil {
