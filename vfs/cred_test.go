@@ -8,9 +8,13 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 var nobody = &Cred{UID: 65534, GID: 65534}
@@ -151,4 +155,67 @@ func TestCredRights(t *testing.T) {
 			t.Errorf(`Stat(nobody, nolist\Inner.txt) = %v; the exact name needs only search permission`, err)
 		}
 	})
+}
+
+// otherThreadFsuids returns the fsuid of every thread of the process but the caller's, by thread id.
+func otherThreadFsuids(t *testing.T) map[string]string {
+	t.Helper()
+	self := strconv.Itoa(unix.Gettid())
+	out := map[string]string{}
+	tasks, _ := filepath.Glob("/proc/self/task/*")
+	for _, task := range tasks {
+		if filepath.Base(task) == self {
+			continue
+		}
+		b, err := os.ReadFile(task + "/status")
+		if err != nil {
+			continue // the thread has ended
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if rest, ok := strings.CutPrefix(line, "Uid:"); ok {
+				out[filepath.Base(task)] = strings.Fields(rest)[3]
+			}
+		}
+	}
+	return out
+}
+
+// TestCredNoOtherThreadSwitched: while a switched call blocks in system calls and wakes goroutines that
+// block in theirs (so the runtime starts threads and hands Ps off), no other thread ever has the Cred's
+// fsuid, and after a panic inside the call the thread has the process's identity again.
+func TestCredNoOtherThreadSwitched(t *testing.T) {
+	requireRoot(t)
+	c := &Cred{UID: 54321, GID: 54321}
+	for range 20 {
+		if err := c.run(func() error {
+			var wg sync.WaitGroup
+			for range 50 {
+				wg.Go(func() { unix.Nanosleep(&unix.Timespec{Nsec: 2e6}, nil) })
+			}
+			unix.Nanosleep(&unix.Timespec{Nsec: 5e6}, nil)
+			for tid, u := range otherThreadFsuids(t) {
+				if u == "54321" {
+					t.Errorf("thread %s has the switched fsuid", tid)
+				}
+			}
+			wg.Wait()
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for tid, u := range otherThreadFsuids(t) {
+		if u != "0" {
+			t.Errorf("after the switched calls, thread %s has fsuid %s", tid, u)
+		}
+	}
+	runtime.LockOSThread() // keeps this goroutine on the thread the panicking call used
+	defer runtime.UnlockOSThread()
+	func() {
+		defer func() { recover() }()
+		c.run(func() error { panic("in the switched call") })
+	}()
+	if fsuid, _, _ := threadIDs(t); fsuid != "0" {
+		t.Errorf("after a panic in the switched call the thread's fsuid is %s", fsuid)
+	}
 }
