@@ -77,6 +77,12 @@ const (
 	// maxRequestStub bounds a reassembled request. The operations served
 	// here take a few hundred bytes at most.
 	maxRequestStub = 1 << 20
+	// maxQueued bounds the response bytes a client may leave unread while
+	// it sends further PDUs. A client waits for each answer (ncacn_np has
+	// no pipelining), so only one that never reads gets near it; a single
+	// response larger than this is still delivered, as the check is made
+	// before each new PDU.
+	maxQueued = 64 << 10
 )
 
 // header is the common part of every connection-oriented PDU. C706 12.6.3.1.

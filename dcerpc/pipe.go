@@ -178,6 +178,9 @@ func (p *Pipe) Write(b []byte) error {
 		if len(p.in) < int(h.FragLength) {
 			break
 		}
+		if p.buffered > maxQueued {
+			return p.fail(malformed("%d response bytes left unread", p.buffered))
+		}
 		pdu := p.in[:h.FragLength]
 		if err := p.handle(&h, pdu); err != nil {
 			return p.fail(err)
