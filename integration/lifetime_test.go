@@ -2,10 +2,12 @@ package integration
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/zsmbd/zsmbd/config"
 	"github.com/zsmbd/zsmbd/smb"
 )
 
@@ -48,7 +50,8 @@ func (c *rawClient) pipeline(reqs ...func(h smb.Header) []byte) []smb.Header {
 	return hs
 }
 
-// shareFDs counts this process's descriptors open on files under root: the in-process server's opens.
+// shareFDs counts this process's descriptors open on root and the files under it: the in-process
+// server's share root and opens.
 func shareFDs(t testing.TB, root string) int {
 	t.Helper()
 	ents, err := os.ReadDir("/proc/self/fd")
@@ -57,7 +60,7 @@ func shareFDs(t testing.TB, root string) int {
 	}
 	n := 0
 	for _, e := range ents {
-		if target, err := os.Readlink("/proc/self/fd/" + e.Name()); err == nil && strings.HasPrefix(target, root+"/") {
+		if target, err := os.Readlink("/proc/self/fd/" + e.Name()); err == nil && (target == root || strings.HasPrefix(target, root+"/")) {
 			n++
 		}
 	}
@@ -161,5 +164,40 @@ func TestCreateRacingLogoffLeaksNothing(t *testing.T) {
 				t.Errorf("%d descriptors still open on the share's files after every session or tree was gone: %d leaked", got, got-base)
 			}
 		})
+	}
+}
+
+// A share removed by a reload keeps serving the tree connected to it (Samba keeps such a tree until
+// `smbcontrol close-share`), and once that tree is gone its root descriptor is closed: each reload that
+// removed or moved a share used to leak the old root for good (the old file system could never be
+// unmounted).
+func TestReloadReleasesRemovedShare(t *testing.T) {
+	tg := startServer(t)
+	if tg.Server == nil {
+		t.Skip("reloads the in-process server")
+	}
+	public := filepath.Join(filepath.Dir(tg.Root), "public")
+	c := dialRawClient(t, tg)
+	s := c.logonGuest()
+	on := handle{s, c.treeConnect(s, "public")}
+	cfg := config.Default()
+	cfg.Global.MapToGuest = config.MapToGuestBadUser
+	cfg.Shares = []config.Share{{Name: "data", Path: tg.Root, ReadOnly: true, GuestOK: true, Browseable: true}}
+	if err := tg.Server.Reload(cfg, nil); err != nil {
+		t.Fatal(err)
+	}
+	id := c.mustCreate(on, "hello.txt")
+	if b, st := c.read(on, id, 100); st != smb.StatusSuccess || string(b) != "hello from public\n" {
+		t.Fatalf("READ on the removed share's tree: %q, %v", b, st)
+	}
+	c.close(on, id)
+	if n := shareFDs(t, public); n == 0 {
+		t.Fatal("the removed share's root is closed while a tree still uses it")
+	}
+	if h, _ := c.call(c.header(on, smb.TreeDisconnect), (&smb.TreeDisconnectRequest{}).AppendTo); h.Status != smb.StatusSuccess {
+		t.Fatalf("TREE_DISCONNECT: %v", h.Status)
+	}
+	if n := shareFDs(t, public); n != 0 {
+		t.Errorf("the removed share's last tree is gone, yet %d descriptors on %s are open", n, public)
 	}
 }

@@ -346,10 +346,20 @@ func (c *conn) releaseAll() {
 	c.mu.Lock()
 	opens := c.opens
 	c.opens = make(map[uint64]*open)
+	sessions := c.sessions
 	c.sessions = make(map[uint64]*session)
 	c.mu.Unlock()
 	for _, o := range opens {
 		o.closeOpen()
+	}
+	for _, s := range sessions {
+		s.mu.Lock()
+		trees := s.trees
+		s.trees = make(map[uint32]*tree)
+		s.mu.Unlock()
+		for _, t := range trees {
+			t.release()
+		}
 	}
 }
 

@@ -33,7 +33,8 @@ type Server struct {
 	guid  [16]byte
 	start time.Time
 
-	state atomic.Pointer[state]
+	state    atomic.Pointer[state]
+	reloadMu sync.Mutex // one Reload at a time: each releases the state it replaces
 
 	mu        sync.Mutex
 	listeners map[net.Listener]struct{}
@@ -58,9 +59,46 @@ type state struct {
 
 // share is a configured share; IPC$ has ipc set and no file system.
 type share struct {
-	cfg config.Share
-	fs  *vfs.Share
-	ipc bool
+	cfg  config.Share
+	fs   *vfs.Share
+	root *rootRef // who holds fs; nil for IPC$
+	ipc  bool
+}
+
+// rootRef counts the holders of a share's root descriptor: each state that lists the share and each
+// tree connected to it. The last to let go closes it, so a share removed or moved by Reload keeps
+// serving its connected trees and releases the old directory once they are gone.
+type rootRef struct {
+	fs *vfs.Share
+	n  atomic.Int64
+}
+
+// tryAcquire adds a holder unless the root is already closed.
+func (r *rootRef) tryAcquire() bool {
+	for {
+		n := r.n.Load()
+		if n <= 0 {
+			return false
+		}
+		if r.n.CompareAndSwap(n, n+1) {
+			return true
+		}
+	}
+}
+
+func (r *rootRef) release() {
+	if r.n.Add(-1) == 0 {
+		r.fs.Close()
+	}
+}
+
+// release lets go of the roots of every share st lists.
+func (st *state) release() {
+	for _, sh := range st.shares {
+		if sh.root != nil {
+			sh.root.release()
+		}
+	}
 }
 
 // New checks the configuration, opens every share's root and returns a server ready to Serve.
@@ -85,28 +123,37 @@ func New(cfg *config.Config, users *passdb.DB, log zerolog.Logger) (*Server, err
 // Reload replaces the configuration and users. Connections stay up; trees already connected keep the
 // share they connected to, new tree connects see the new shares.
 func (s *Server) Reload(cfg *config.Config, users *passdb.DB) error {
-	st, err := s.newState(cfg, users, s.state.Load())
+	s.reloadMu.Lock()
+	defer s.reloadMu.Unlock()
+	old := s.state.Load()
+	st, err := s.newState(cfg, users, old)
 	if err != nil {
 		return err
 	}
 	s.state.Store(st)
+	old.release()
 	return nil
 }
 
-func (s *Server) newState(cfg *config.Config, users *passdb.DB, old *state) (*state, error) {
+func (s *Server) newState(cfg *config.Config, users *passdb.DB, old *state) (_ *state, err error) {
 	strategy, err := zerocopy.ParseStrategy(readPath(cfg))
 	if err != nil {
 		return nil, err
 	}
 	st := &state{cfg: cfg, users: users, strategy: strategy, shares: make(map[string]*share)}
+	defer func() {
+		if err != nil {
+			st.release()
+		}
+	}()
 	for _, sc := range cfg.Shares {
 		key := strings.ToLower(sc.Name)
 		if key == "ipc$" {
 			continue
 		}
 		if old != nil {
-			if prev, ok := old.shares[key]; ok && prev.fs != nil && prev.cfg.Path == sc.Path {
-				st.shares[key] = &share{cfg: sc, fs: prev.fs}
+			if prev, ok := old.shares[key]; ok && prev.root != nil && prev.cfg.Path == sc.Path && prev.root.tryAcquire() {
+				st.shares[key] = &share{cfg: sc, fs: prev.fs, root: prev.root}
 				continue
 			}
 		}
@@ -114,7 +161,9 @@ func (s *Server) newState(cfg *config.Config, users *passdb.DB, old *state) (*st
 		if err != nil {
 			return nil, fmt.Errorf("%s:%d: share %q: %w", sc.File, sc.Line, sc.Name, err)
 		}
-		st.shares[key] = &share{cfg: sc, fs: fs}
+		root := &rootRef{fs: fs}
+		root.n.Store(1)
+		st.shares[key] = &share{cfg: sc, fs: fs, root: root}
 	}
 	st.shares["ipc$"] = &share{cfg: config.Share{Name: "IPC$", Comment: "IPC Service (" + cfg.Global.ServerString + ")", GuestOK: true}, ipc: true}
 	return st, nil

@@ -79,8 +79,12 @@ func (c *conn) dropSession(s *session) {
 	}
 	s.mu.Lock()
 	s.valid = false
+	trees := s.trees
 	s.trees = make(map[uint32]*tree)
 	s.mu.Unlock()
+	for _, t := range trees {
+		t.release()
+	}
 }
 
 // handleLogoff ends the session (MS-SMB2 3.3.5.6). The response is signed with the session's key, so

@@ -4,6 +4,7 @@ import (
 	"os/user"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/zsmbd/zsmbd/smb"
 	"github.com/zsmbd/zsmbd/vfs"
@@ -22,6 +23,15 @@ type tree struct {
 	sess  *session
 	share *share
 	cred  *vfs.Cred // the session's: every name of this tree is looked up with these rights
+
+	released atomic.Bool
+}
+
+// release lets go of the tree's hold on its share's root, once.
+func (t *tree) release() {
+	if t.share.root != nil && !t.released.Swap(true) {
+		t.share.root.release()
+	}
 }
 
 // tree looks up a tree of the session (MS-SMB2 3.3.5.2.11).
@@ -45,11 +55,23 @@ func handleTreeConnect(r *request) error {
 	if i := strings.LastIndexByte(name, '\\'); i >= 0 {
 		name = name[i+1:]
 	}
-	st := r.c.srv.state.Load()
-	sh := st.shares[strings.ToLower(name)]
-	if sh == nil {
-		return smb.StatusBadNetworkName
+	var sh *share
+	for {
+		sh = r.c.srv.state.Load().shares[strings.ToLower(name)]
+		if sh == nil {
+			return smb.StatusBadNetworkName
+		}
+		// A root is closed only after a Reload replaced the state: look again in the new one.
+		if sh.root == nil || sh.root.tryAcquire() {
+			break
+		}
 	}
+	held := sh.root != nil
+	defer func() {
+		if held {
+			sh.root.release()
+		}
+	}()
 	s := r.sess
 	s.mu.Lock()
 	guest, anonymous, user, cred := s.guest, s.anonymous, s.user, s.cred
@@ -73,8 +95,13 @@ func handleTreeConnect(r *request) error {
 	t := &tree{id: uint32(r.c.nextID), sess: s, share: sh, cred: cred}
 	r.c.mu.Unlock()
 	s.mu.Lock()
+	if !s.valid { // logged off meanwhile: dropSession has already released its trees
+		s.mu.Unlock()
+		return smb.StatusUserSessionDeleted
+	}
 	s.trees[t.id] = t
 	s.mu.Unlock()
+	held = false // the tree holds the root now
 	r.hdr.TreeID = t.id
 	resp := smb.TreeConnectResponse{ShareType: smb.ShareTypeDisk, MaximalAccess: readOnlyAccess}
 	if sh.ipc {
@@ -96,6 +123,7 @@ func handleTreeDisconnect(r *request) error {
 	delete(r.sess.trees, t.id)
 	r.sess.mu.Unlock()
 	r.c.closeOpens(func(o *open) bool { return o.tree == t })
+	t.release()
 	r.out = (&smb.TreeDisconnectResponse{}).AppendTo(r.out)
 	return nil
 }
