@@ -250,23 +250,33 @@ func (c *conn) copyTail(f *outFrame, r *request, reason zerocopy.Reason) {
 
 // run checks the session, tree and signature and calls the handler.
 func (r *request) run() error {
-	if r.related && r.cs.status.IsError() {
-		return r.cs.status
-	}
 	cmd := r.hdr.Command
-	if int(cmd) >= len(commands) {
-		return smb.StatusInvalidParameter
+	var d command
+	if int(cmd) < len(commands) {
+		d = commands[cmd]
 	}
-	d := commands[cmd]
-	if d.needSession || (cmd == smb.SessionSetup && r.hdr.SessionID != 0) {
+	// The session and signature are checked first, also for a related request that only inherits the
+	// previous failure, so that its error response is signed like any other (MS-SMB2 3.3.4.1.1). A signed
+	// ECHO is verified too (MS-SMB2 3.3.5.2.4 applies to every signed request but NEGOTIATE and CANCEL).
+	if d.needSession || (cmd == smb.SessionSetup && r.hdr.SessionID != 0) ||
+		(cmd == smb.Echo && r.hdr.Flags&smb.FlagSigned != 0) {
 		s, err := r.c.session(r.hdr.SessionID, cmd == smb.SessionSetup)
 		if err != nil {
+			if r.related && r.cs.status.IsError() {
+				return r.cs.status
+			}
 			return err
 		}
 		r.sess = s
 		if err := r.checkSignature(); err != nil {
 			return err
 		}
+	}
+	if r.related && r.cs.status.IsError() {
+		return r.cs.status
+	}
+	if d.handle == nil {
+		return smb.StatusInvalidParameter
 	}
 	if d.needTree {
 		t, err := r.sess.tree(r.hdr.TreeID)
