@@ -6,6 +6,7 @@ import (
 	"crypto/md5"
 	"encoding/binary"
 	"net"
+	"os"
 	"strings"
 	"testing"
 
@@ -336,6 +337,44 @@ func TestCompoundErrorSigned(t *testing.T) {
 					t.Errorf("response %d (%v, %v) to a signed request on a signing session is not signed", i, h.Command, h.Status)
 				}
 			}
+		})
+	}
+}
+
+// addSmbpasswdLines appends raw smbpasswd lines to the in-process server's file before it is loaded.
+func addSmbpasswdLines(lines ...string) serverOption {
+	return func(cfg *config.Config) {
+		f, err := os.OpenFile(cfg.Global.SMBPasswdFile, os.O_APPEND|os.O_WRONLY, 0o600)
+		if err != nil {
+			panic(err)
+		}
+		defer f.Close()
+		for _, l := range lines {
+			f.WriteString(l + "\n")
+		}
+	}
+}
+
+// TestNoPasswordAccounts: Samba's sam_password_ok refuses an account flagged N (ACB_PWNOTREQ)
+// with NT_STATUS_LOGON_FAILURE unless `null passwords = yes` (default no), and ntlm_password_check
+// never accepts an NTLMv2 response for an account with no stored NT hash. zsmbd must not let
+// anybody log on as such an account with an empty password.
+func TestNoPasswordAccounts(t *testing.T) {
+	const xs = "XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"
+	tg := startServer(t, addSmbpasswdLines(
+		// as `smbpasswd -n sys` writes it: N flag, the old NT hash kept (of "y")
+		"sys:3:NO PASSWORDXXXXXXXXXXXXXXXXXXXXX:53C1BF6DEAEDE22FA6110FF189023576:[NU         ]:LCT-6B0A5D78:",
+		// no NT hash stored, no N flag
+		"nohash:4:"+xs+":"+xs+":[U          ]:LCT-6B0A5D78:",
+	))
+	for _, user := range []string{"sys", "nohash"} {
+		t.Run(user, func(t *testing.T) {
+			s, err := dial(t, tg, dialOpts{dialect: smb.Dialect302, user: user, password: ""})
+			if err == nil {
+				s.Logoff()
+				t.Fatalf("logon as %q with an empty password succeeded; Samba answers STATUS_LOGON_FAILURE", user)
+			}
+			wantStatus(t, err, smb.StatusLogonFailure)
 		})
 	}
 }

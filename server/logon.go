@@ -149,7 +149,7 @@ func (st *sessionSetup) step(r *request, req *smb.SessionSetupRequest, s *sessio
 func (st *sessionSetup) authenticate(r *request, req *smb.SessionSetupRequest, s *session, neg negotiation, msg, clientMIC []byte) (smb.Status, []byte, error) {
 	c := r.c
 	state := c.srv.state.Load()
-	var entryDisabled bool
+	var entryDisabled, entryNoPassword bool
 	var entryName string
 	var entryUID int
 	res, err := st.ntlm.Authenticate(msg, func(user, domain string) ([16]byte, bool) {
@@ -161,9 +161,10 @@ func (st *sessionSetup) authenticate(r *request, req *smb.SessionSetupRequest, s
 			return [16]byte{}, false
 		}
 		entryDisabled, entryName, entryUID = e.Disabled, e.Name, e.UID
-		if e.NoPassword || !e.HasNT {
-			return ntlm.NTHash(""), true
-		}
+		// Samba's sam_password_ok refuses an N (ACB_PWNOTREQ) account unless `null passwords = yes`
+		// (not supported here), and ntlm_password_check never accepts an NTLMv2 response for an account
+		// with no stored NT hash: neither may log on, with any password.
+		entryNoPassword = e.NoPassword || !e.HasNT
 		return e.NTHash, true
 	})
 	guest := false
@@ -172,6 +173,9 @@ func (st *sessionSetup) authenticate(r *request, req *smb.SessionSetupRequest, s
 		guest = true
 	case errors.Is(err, ntlm.ErrMalformed):
 		return 0, nil, smb.StatusInvalidParameter
+	case entryNoPassword && !errors.Is(err, ntlm.ErrNoSuchUser):
+		c.failedLogon(r, errors.New("account has no usable password"))
+		return 0, nil, smb.StatusLogonFailure
 	case err != nil:
 		c.failedLogon(r, err)
 		return 0, nil, smb.StatusLogonFailure
