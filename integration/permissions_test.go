@@ -87,15 +87,7 @@ func TestUnixPermissions(t *testing.T) {
 		}
 		userGID = primaryGID(t, testUser)
 		groupUser = write("group-user.txt", 0o640, userGID)
-		f, err := os.OpenFile(c.Global.SMBPasswdFile, os.O_APPEND|os.O_WRONLY, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		if _, err := fmt.Fprintf(f, "%s:0:%s:%X:[U          ]:LCT-00000000:\n", rootUIDUser, strings.Repeat("X", 32), ntlm.NTHash(rootUIDPass)); err != nil {
-			t.Fatal(err)
-		}
-	})
+	}, addSmbpasswdLines(fmt.Sprintf("%s:0:%s:%X:[U          ]:LCT-00000000:", rootUIDUser, strings.Repeat("X", 32), ntlm.NTHash(rootUIDPass))))
 	// The share's parent is t.TempDir's, 0700 and root's: lookups start at the share root's
 	// descriptor, so what lies above the root does not matter.
 	if fi, err := os.Stat(filepath.Dir(dir)); err != nil || fi.Mode().Perm()&0o005 != 0 {
