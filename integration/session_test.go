@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"encoding/binary"
 	"fmt"
 	"net"
 	"sync/atomic"
@@ -153,4 +154,31 @@ func TestManySessions(t *testing.T) {
 			t.Fatal(fmt.Errorf("session %d: %w", i, err))
 		}
 	}
+}
+
+// TestSessionsPerConnectionCapped: every first-leg SESSION_SETUP makes a session before any password
+// is checked, so a connection's sessions are capped (1024); the next is STATUS_REQUEST_NOT_ACCEPTED,
+// and another connection is not affected.
+func TestSessionsPerConnectionCapped(t *testing.T) {
+	tg := startServer(t)
+	c := dialRawClient(t, tg)
+	negotiate := binary.LittleEndian.AppendUint32([]byte("NTLMSSP\x00"), 1)
+	negotiate = binary.LittleEndian.AppendUint32(negotiate, 0x00088207)
+	negotiate = append(negotiate, make([]byte, 16)...)
+	setup := smb.SessionSetupRequest{SecurityMode: smb.SecurityModeSigningEnabled, SecurityBuffer: negotiate}
+	for i := 0; ; i++ {
+		h, _ := c.call(smb.Header{Command: smb.SessionSetup}, setup.AppendTo)
+		if h.Status == smb.StatusMoreProcessingRequired {
+			if i > 1024 {
+				t.Fatalf("%d sessions in progress on one connection", i)
+			}
+			continue
+		}
+		if h.Status != smb.StatusRequestNotAccepted || i != 1024 {
+			t.Fatalf("SESSION_SETUP %d: %v, want STATUS_REQUEST_NOT_ACCEPTED after 1024", i, h.Status)
+		}
+		break
+	}
+	other, on := rawShare(t, tg)
+	other.close(on, other.mustCreate(on, "one.bin"))
 }

@@ -42,7 +42,9 @@ func handleSessionSetup(r *request) error {
 	c := r.c
 	s := r.sess
 	if s == nil {
-		s = c.newSession()
+		if s = c.newSession(); s == nil {
+			return smb.StatusRequestNotAccepted // too many sessions on this connection
+		}
 		r.sess = s
 		r.hdr.SessionID = s.id
 	}

@@ -52,10 +52,19 @@ func (c *conn) session(id uint64, setup bool) (*session, error) {
 	return s, nil
 }
 
-// newSession allocates a session id.
+// maxSessions caps a connection's sessions, logged on or in progress: each first-leg SESSION_SETUP
+// makes one, before any password is checked, so without a cap one connection could make them until
+// memory ran out. Clients use one session per user on a connection; a terminal server multiplexing
+// its users stays far below this.
+const maxSessions = 1024
+
+// newSession allocates a session id, or returns nil when the connection has maxSessions already.
 func (c *conn) newSession() *session {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if len(c.sessions) >= maxSessions {
+		return nil
+	}
 	c.nextID++
 	s := &session{id: c.nextID, c: c, trees: make(map[uint32]*tree)}
 	c.sessions[s.id] = s
