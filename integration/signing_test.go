@@ -140,6 +140,16 @@ func treeConnectBody(tg *target, share string) func([]byte) []byte {
 	return (&smb.TreeConnectRequest{Path: `\\` + host + `\` + share}).AppendTo
 }
 
+// firstSigned chains m1 and m2 into one compound (m1 padded to 8 bytes) with only m1 signed.
+func firstSigned(s sign.Signer, m1, m2 []byte) []byte {
+	for len(m1)%8 != 0 {
+		m1 = append(m1, 0)
+	}
+	binary.LittleEndian.PutUint32(m1[smb.OffNextCommand:], uint32(len(m1)))
+	sign.SignMessage(s, m1)
+	return append(m1, m2...)
+}
+
 func echoBody(b []byte) []byte { return (&smb.EchoRequest{}).AppendTo(b) }
 
 // TestSigningRules checks the signature rules on a session that requires signing
@@ -187,14 +197,8 @@ func TestSigningRules(t *testing.T) {
 	})
 	t.Run("compound: unsigned related member refused", func(t *testing.T) {
 		m1 := c.message(smb.Header{Command: smb.TreeConnect, SessionID: alice}, treeConnectBody(tg, tg.Share), nil)
-		// pad to 8 and chain
-		for len(m1)%8 != 0 {
-			m1 = append(m1, 0)
-		}
-		binary.LittleEndian.PutUint32(m1[smb.OffNextCommand:], uint32(len(m1)))
-		sign.SignMessage(sa, m1)
 		m2 := c.message(smb.Header{Command: smb.TreeConnect, SessionID: ^uint64(0), Flags: smb.FlagRelatedOps}, treeConnectBody(tg, tg.Share), nil)
-		parts := c.sendFrame(append(m1, m2...))
+		parts := c.sendFrame(firstSigned(sa, m1, m2))
 		if len(parts) != 2 {
 			t.Fatalf("%d responses", len(parts))
 		}
@@ -206,13 +210,8 @@ func TestSigningRules(t *testing.T) {
 	})
 	t.Run("compound: unsigned unrelated member refused", func(t *testing.T) {
 		m1 := c.message(smb.Header{Command: smb.TreeConnect, SessionID: alice}, treeConnectBody(tg, tg.Share), nil)
-		for len(m1)%8 != 0 {
-			m1 = append(m1, 0)
-		}
-		binary.LittleEndian.PutUint32(m1[smb.OffNextCommand:], uint32(len(m1)))
-		sign.SignMessage(sa, m1)
 		m2 := c.message(smb.Header{Command: smb.TreeConnect, SessionID: alice}, treeConnectBody(tg, tg.Share), nil)
-		parts := c.sendFrame(append(m1, m2...))
+		parts := c.sendFrame(firstSigned(sa, m1, m2))
 		h2, _ := smb.DecodeHeader(parts[len(parts)-1])
 		if h2.Status != smb.StatusAccessDenied {
 			t.Fatalf("unsigned second member: %v", h2.Status)
