@@ -21,9 +21,7 @@ func (c *rawClient) pipeline(reqs ...func(h smb.Header) []byte) []smb.Header {
 		ids[i] = c.msgID
 		msg := body(smb.Header{MessageID: c.msgID, Credits: 8, CreditCharge: 1})
 		c.msgID++
-		frame := make([]byte, smb.TransportHeaderSize, smb.TransportHeaderSize+len(msg))
-		smb.PutTransportHeader(frame, len(msg))
-		out = append(out, append(frame, msg...)...)
+		out = append(out, framed(msg)...)
 	}
 	if _, err := c.nc.Write(out); err != nil {
 		c.t.Fatal(err)

@@ -45,6 +45,13 @@ func dialRawClientWith(t testing.TB, tg *target, d *net.Dialer) *rawClient {
 	return c
 }
 
+// framed puts the 4-byte transport header in front of msg (one request or a compound chain).
+func framed(msg []byte) []byte {
+	frame := make([]byte, smb.TransportHeaderSize, smb.TransportHeaderSize+len(msg))
+	smb.PutTransportHeader(frame, len(msg))
+	return append(frame, msg...)
+}
+
 // call sends one request with the next MessageId and returns the response header and message.
 func (c *rawClient) call(h smb.Header, body func([]byte) []byte) (smb.Header, []byte) {
 	c.t.Helper()
@@ -53,10 +60,7 @@ func (c *rawClient) call(h smb.Header, body func([]byte) []byte) (smb.Header, []
 		h.CreditCharge = 1
 	}
 	c.msgID++
-	msg := body(h.AppendTo(nil))
-	frame := make([]byte, smb.TransportHeaderSize, smb.TransportHeaderSize+len(msg))
-	smb.PutTransportHeader(frame, len(msg))
-	if _, err := c.nc.Write(append(frame, msg...)); err != nil {
+	if _, err := c.nc.Write(framed(body(h.AppendTo(nil)))); err != nil {
 		c.t.Fatal(err)
 	}
 	resp, err := smb.ReadFrame(c.nc, nil, 1<<24)

@@ -31,9 +31,7 @@ func hmacMD5(key []byte, data ...[]byte) []byte {
 // returns the response messages.
 func (c *rawClient) sendFrame(frame []byte) [][]byte {
 	c.t.Helper()
-	out := make([]byte, smb.TransportHeaderSize, smb.TransportHeaderSize+len(frame))
-	smb.PutTransportHeader(out, len(frame))
-	if _, err := c.nc.Write(append(out, frame...)); err != nil {
+	if _, err := c.nc.Write(framed(frame)); err != nil {
 		c.t.Fatal(err)
 	}
 	resp, err := smb.ReadFrame(c.nc, nil, 1<<24)
