@@ -11,16 +11,32 @@ import (
 // carry their own trailing NUL, so a label like "SMBSigningKey\x00" is followed by
 // the separator 0x00 as well. MS-SMB2 3.1.4.2
 func KDF(key, label, context []byte) []byte {
+	return KDFBits(key, label, context, 128)
+}
+
+// KDFBits is KDF with an output length of bits (L), a positive multiple of 8: 256
+// for the AES-256 ciphers' keys (MS-SMB2 3.3.5.5.3). L is part of every PRF
+// input, so the first 16 bytes of a 256-bit key differ from the 128-bit key.
+// SP800-108 5.1, MS-SMB2 3.1.4.2
+func KDFBits(key, label, context []byte, bits int) []byte {
+	if bits <= 0 || bits%8 != 0 {
+		panic("sign: KDF output length must be a positive multiple of 8 bits")
+	}
 	h := hmac.New(sha256.New, key)
+	out := make([]byte, 0, (bits/8+sha256.Size-1)/sha256.Size*sha256.Size)
 	var buf [4]byte
-	binary.BigEndian.PutUint32(buf[:], 1) // i
-	h.Write(buf[:])
-	h.Write(label)
-	h.Write([]byte{0})
-	h.Write(context)
-	binary.BigEndian.PutUint32(buf[:], 128) // L
-	h.Write(buf[:])
-	return h.Sum(nil)[:16]
+	for i := uint32(1); len(out) < bits/8; i++ {
+		h.Reset()
+		binary.BigEndian.PutUint32(buf[:], i)
+		h.Write(buf[:])
+		h.Write(label)
+		h.Write([]byte{0})
+		h.Write(context)
+		binary.BigEndian.PutUint32(buf[:], uint32(bits))
+		h.Write(buf[:])
+		out = h.Sum(out)
+	}
+	return out[:bits/8]
 }
 
 // Dialects whose signing keys differ. MS-SMB2 2.2.3
