@@ -28,14 +28,43 @@ const (
 	MapToGuestBadUser                   // unknown users log on as guest
 )
 
+// Encrypt is `server smb encrypt` (Samba's older name: `smb encrypt`), in [global] for sessions and
+// per share for its trees. The values are ordered: each includes what the one below allows, and the
+// zero value is Samba's default.
+type Encrypt int
+
+// Values of `server smb encrypt`.
+const (
+	EncryptOff        Encrypt = -1 // [global]: encryption is not offered; in a share: not asked for
+	EncryptIfRequired Encrypt = 0  // Samba's default: offered, used when the client asks for it
+	EncryptDesired    Encrypt = 1  // the client is told to encrypt, if it can
+	EncryptRequired   Encrypt = 2  // ... and clients that cannot, and unencrypted requests, are refused
+)
+
+// String returns the value as testparm prints it.
+func (e Encrypt) String() string {
+	switch e {
+	case EncryptOff:
+		return "off"
+	case EncryptDesired:
+		return "desired"
+	case EncryptRequired:
+		return "required"
+	}
+	return "if_required"
+}
+
 // Global is the [global] section.
 type Global struct {
 	SMBPorts           []int    // `smb ports`; zsmbd serves direct TCP, so 139 is ignored (default 445)
 	Interfaces         []string // `interfaces`, as written: addresses, networks or interface names
 	BindInterfacesOnly bool     // `bind interfaces only`
 	ServerSigning      Signing  // `server signing`
-	MinProtocol        uint16   // `server min protocol` (default SMB2_02)
-	MaxProtocol        uint16   // `server max protocol` (default SMB3_11)
+	// ServerSMBEncrypt is `server smb encrypt` in [global]: whether sessions may, should or must
+	// encrypt. It is also the default of the shares' own setting.
+	ServerSMBEncrypt Encrypt
+	MinProtocol      uint16 // `server min protocol` (default SMB2_02)
+	MaxProtocol      uint16 // `server max protocol` (default SMB3_11)
 	// SMBPasswdFile is `smb passwd file`; the default is Samba's, /var/lib/samba/private/smbpasswd.
 	SMBPasswdFile  string
 	MapToGuest     MapToGuest // `map to guest`
@@ -62,6 +91,7 @@ type Share struct {
 	GuestOK             bool     // `guest ok` / `public`, default no
 	Browseable          bool     // `browseable` / `browsable`, default yes
 	ValidUsers          []string // `valid users`: names, @group and +group entries as written
+	SMBEncrypt          Encrypt  // `server smb encrypt` of the share: whether its trees should or must encrypt
 	File                string   // where the section starts
 	Line                int
 }

@@ -323,6 +323,46 @@ func testparm(t *testing.T, bin, param, value string) string {
 
 // TestSambaAgrees checks the enumerated values against Samba's own parser: what testparm
 // accepts we map to the same meaning, and what it refuses we refuse.
+// TestEncryptLevels checks where `server smb encrypt` applies: in [global] to sessions and as every
+// share's default, in a share to that share alone; `smb encrypt` is its older name.
+func TestEncryptLevels(t *testing.T) {
+	c, err := Parse(strings.NewReader(`[global]
+server smb encrypt = desired
+[a]
+path = /a
+[b]
+path = /b
+smb encrypt = mandatory
+[c]
+path = /c
+server smb encrypt = off
+`), "e.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Global.ServerSMBEncrypt != EncryptDesired {
+		t.Errorf("global: %v, want desired", c.Global.ServerSMBEncrypt)
+	}
+	for name, want := range map[string]Encrypt{"a": EncryptDesired, "b": EncryptRequired, "c": EncryptOff} {
+		if s, _ := c.Share(name); s.SMBEncrypt != want {
+			t.Errorf("share %s: %v, want %v", name, s.SMBEncrypt, want)
+		}
+	}
+	c, err = Parse(strings.NewReader("[s]\npath = /s\nserver smb encrypt = required\n"), "e.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := c.Share("s"); c.Global.ServerSMBEncrypt != EncryptIfRequired || s.SMBEncrypt != EncryptRequired {
+		t.Errorf("a share's setting changed the sessions' level (%v) or was lost (%v)", c.Global.ServerSMBEncrypt, s.SMBEncrypt)
+	}
+	if d := Default(); d.Global.ServerSMBEncrypt != EncryptIfRequired {
+		t.Errorf("default %v, want if_required", d.Global.ServerSMBEncrypt)
+	}
+	if _, err := Parse(strings.NewReader("server smb encrypt = sometimes\n"), "e.conf"); err == nil || !strings.Contains(err.Error(), "e.conf:1") {
+		t.Errorf("bad value: %v", err)
+	}
+}
+
 func TestSambaAgrees(t *testing.T) {
 	bin, err := exec.LookPath("testparm")
 	if err != nil {
@@ -359,6 +399,24 @@ func TestSambaAgrees(t *testing.T) {
 			t.Errorf("server max protocol = %s: Samba reads %q, we read %#x, %v", v, samba, got, err)
 		case !ok && err == nil:
 			t.Errorf("server max protocol = %s: Samba reads %q (not SMB2/3), we accept %#x", v, samba, got)
+		}
+	}
+
+	sambaEncrypt := map[string]Encrypt{"default": EncryptIfRequired, "if_required": EncryptIfRequired,
+		"desired": EncryptDesired, "required": EncryptRequired, "No": EncryptOff}
+	for _, v := range []string{"default", "auto", "if_required", "If_Required", "desired", "required", "mandatory",
+		"force", "forced", "enforced", "no", "off", "false", "0", "disabled", "yes", "true", "1", "on", "enabled",
+		"sometimes"} {
+		samba := testparm(t, bin, "server smb encrypt", v)
+		got, err := parseEncrypt(v)
+		if samba == "error" {
+			if err == nil {
+				t.Errorf("server smb encrypt = %s: Samba refuses it, we read %v", v, got)
+			}
+			continue
+		}
+		if want, ok := sambaEncrypt[samba]; !ok || err != nil || got != want {
+			t.Errorf("server smb encrypt = %s: Samba reads %q, we read %v, %v", v, samba, got, err)
 		}
 	}
 

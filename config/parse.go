@@ -323,7 +323,7 @@ func (p *parser) global(key, written, value, where string) error {
 func isShareParam(key string) bool {
 	switch key {
 	case "path", "directory", "comment", "readonly", "writeable", "writable", "writeok", "guestok", "public",
-		"validusers", "browseable", "browsable", "guestonly", "onlyguest":
+		"validusers", "browseable", "browsable", "guestonly", "onlyguest", "serversmbencrypt", "smbencrypt":
 		return true
 	}
 	return false
@@ -366,6 +366,11 @@ func (p *parser) applyShareParam(s *Share, key, written, value, where, name stri
 		s.ValidUsers = splitList(value)
 	case "guestonly", "onlyguest":
 		p.warn(where, fmt.Sprintf("%s is not supported; ignored", written))
+	case "serversmbencrypt", "smbencrypt":
+		s.SMBEncrypt, err = parseEncrypt(value)
+		if err == nil && name == "" {
+			p.cfg.Global.ServerSMBEncrypt = s.SMBEncrypt // in [global] it also sets the sessions' level
+		}
 	}
 	in := ""
 	if name != "" {
@@ -539,6 +544,23 @@ func parseSigning(v string) (Signing, error) {
 		return SigningDisabled, nil
 	}
 	return 0, fmt.Errorf("bad value %q (want auto, mandatory or disabled)", v)
+}
+
+// parseEncrypt maps `server smb encrypt` values to Encrypt, with every spelling Samba's
+// enum_smb_encryption_vals accepts (checked against testparm in TestSambaAgrees); "default" is
+// if_required for a server.
+func parseEncrypt(v string) (Encrypt, error) {
+	switch enumKey(v) {
+	case "default", "ifrequired", "auto", "yes", "true", "1", "on", "enabled":
+		return EncryptIfRequired, nil
+	case "desired":
+		return EncryptDesired, nil
+	case "required", "mandatory", "force", "forced", "enforced":
+		return EncryptRequired, nil
+	case "off", "no", "false", "0", "disabled":
+		return EncryptOff, nil
+	}
+	return 0, fmt.Errorf("bad value %q (want off, if_required, desired or required)", v)
 }
 
 // isComment reports whether a line is a comment: '#' or ';' first after white space.
