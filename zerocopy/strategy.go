@@ -44,20 +44,22 @@ func (s Strategy) valid() bool { return s >= 0 && s < numStrategies }
 // Reason says why a READ response did not take the configured zero-copy path.
 type Reason int
 
-// The fallback reasons. The server reports the first three itself (it knows
-// about signing, compounding and its size threshold); a Sender reports the
-// last two when it has to abandon its strategy in the middle of a response.
+// The fallback reasons. The server reports signed, compound, small and
+// encrypted itself (it knows about signing, compounding, its size threshold
+// and encryption); a Sender reports error and not_regular when it has to
+// abandon its strategy in the middle of a response.
 const (
-	FallbackSigned     Reason = iota // the response is signed or encrypted: its bytes must be seen
+	FallbackSigned     Reason = iota // the response is signed: its bytes must be seen
 	FallbackCompound                 // the response is part of a compound chain
 	FallbackSmall                    // the read is below the zero-copy threshold
 	FallbackError                    // the zero-copy system call failed on the file side
 	FallbackNotRegular               // the file is not a regular file
+	FallbackEncrypted                // the response is encrypted: its bytes must be rewritten
 
 	numReasons = iota
 )
 
-var reasonNames = [numReasons]string{"signed", "compound", "small", "error", "not_regular"}
+var reasonNames = [numReasons]string{"signed", "compound", "small", "error", "not_regular", "encrypted"}
 
 // String returns a short name of r for logs.
 func (r Reason) String() string {
