@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/zsmbd/zsmbd/smb"
+	"github.com/zsmbd/zsmbd/zerocopy"
 )
 
 // impacketScript logs on with impacket at one dialect, lists the shares and the root of the data
@@ -77,6 +78,10 @@ func TestImpacket(t *testing.T) {
 				ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 				defer cancel()
 				args := append([]string{"-c", impacketScript, host, port, fmt.Sprintf("%#x", d.id), user, pass, tg.Share}, names...)
+				var before zerocopy.Snapshot
+				if tg.Server != nil {
+					before = tg.Server.Stats()
+				}
 				var stdout, stderr bytes.Buffer
 				cmd := exec.CommandContext(ctx, "/usr/bin/python3", args...)
 				cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -110,6 +115,13 @@ func TestImpacket(t *testing.T) {
 				}
 				if got.Put != "STATUS_ACCESS_DENIED" {
 					t.Errorf("putFile: %s, want STATUS_ACCESS_DENIED", got.Put)
+				}
+				// impacket's users encrypt at 3.0 whenever the server offers it (SMB2_GLOBAL_CAP_ENCRYPTION).
+				if tg.Server != nil {
+					encrypted := tg.Server.Stats().Fallback(zerocopy.FallbackEncrypted) - before.Fallback(zerocopy.FallbackEncrypted)
+					if want := d.id == smb.Dialect300 && who == "user"; want != (encrypted > 0) {
+						t.Errorf("%d READs encrypted; impacket encrypts: %v", encrypted, want)
+					}
 				}
 			})
 		}

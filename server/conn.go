@@ -15,6 +15,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/zsmbd/zsmbd/smb"
+	"github.com/zsmbd/zsmbd/smb/seal"
 	"github.com/zsmbd/zsmbd/smb/sign"
 	"github.com/zsmbd/zsmbd/zerocopy"
 )
@@ -61,17 +62,23 @@ type negotiation struct {
 	securityMode       uint16
 	caps               uint32
 	signingAlg         sign.Algorithm
-	preauth            [64]byte // 3.1.1: the connection's preauth integrity hash after NEGOTIATE
+	cipher             seal.Cipher // 0: sessions of this connection cannot encrypt
+	preauth            [64]byte    // 3.1.1: the connection's preauth integrity hash after NEGOTIATE
 	maxRead            uint32
 }
 
 // outFrame is one response frame: buf (transport header and messages), then optionally file data that
-// send moves with the read-path strategy (tail) or a copied, signed buffer (data).
+// send moves with the read-path strategy (tail) or a copied, signed or encrypted buffer (data, with front
+// bytes of its headroom in use: the messages, once encrypted in front of their data).
 type outFrame struct {
-	buf  []byte
-	tail *readTail
-	data *zerocopy.Buffer
-	cs   compoundState // what the frame's related requests inherit, while it is built
+	buf   []byte
+	tail  *readTail
+	data  *zerocopy.Buffer
+	front int
+	cs    compoundState // what the frame's related requests inherit, while it is built
+	// seal, when set, is the session whose key encrypts the frame: the request came encrypted with it,
+	// or its session or tree asks for encryption.
+	seal *session
 
 	// first is the request of the frame's first message, kept with the pooled frame so that a lone
 	// READ allocates nothing; the other messages of a compound get their own.
@@ -141,7 +148,7 @@ func (c *conn) serve() {
 			}
 		}
 		maxFrame := c.maxFrame()
-		msg, err := smb.ReadFrame(br, spare, maxFrame)
+		frame, err := smb.ReadFrame(br, spare, maxFrame)
 		spare = nil
 		if err != nil {
 			if !c.closing.Load() && !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) && !isTimeout(err) {
@@ -149,17 +156,25 @@ func (c *conn) serve() {
 			}
 			return
 		}
+		msg, sealedBy := frame, (*session)(nil)
+		if seal.IsTransform(frame) {
+			// MS-SMB2 3.3.5.2.1.1: a message that cannot be decrypted closes the connection.
+			if msg, sealedBy, err = c.decrypt(frame); err != nil {
+				c.log.Info().Err(err).Msg("closing connection: bad encrypted message")
+				return
+			}
+		}
 		if c.mustSerialize(msg) {
-			if !c.handleFrame(msg) {
+			if !c.handleFrame(msg, sealedBy) {
 				return
 			}
 			continue
 		}
-		if c.readInline(msg, br.Buffered() > 0) {
-			if !c.handleFrame(msg) {
+		if c.readInline(msg, sealedBy != nil, br.Buffered() > 0) {
+			if !c.handleFrame(msg, sealedBy) {
 				return
 			}
-			spare = msg // nothing keeps a READ request once its response is sent
+			spare = frame // nothing keeps a READ request once its response is sent
 			continue
 		}
 		// A lone READ keeps nothing of its request once answered: its buffer goes back to the reader.
@@ -179,13 +194,13 @@ func (c *conn) serve() {
 				<-c.sem
 				c.inFlight.Done()
 			}()
-			if !c.handleFrame(msg) {
+			if !c.handleFrame(msg, sealedBy) {
 				c.nc.Close()
 				return
 			}
 			if giveBack {
 				select {
-				case c.spares <- msg:
+				case c.spares <- frame:
 				default:
 				}
 			}
@@ -225,8 +240,8 @@ func (c *conn) mustSerialize(msg []byte) bool {
 
 // readInline reports whether the reader answers a frame itself, as Samba's smbd does, rather than handing
 // it to a handler goroutine: a lone READ whose data goes out zero-copy (not signed, strategy not copy), and
-// a copied READ (signed, or the copy strategy) when no other request is waiting (more: the reader holds
-// further bytes) or being handled. A zero-copy response costs a header and waits on the socket, which takes
+// a copied READ (signed, encrypted, or the copy strategy) when no other request is waiting (more: the reader
+// holds further bytes) or being handled. A zero-copy response costs a header and waits on the socket, which takes
 // one response at a time anyway; a copied one alone has nothing to overlap with. Handing either to another
 // goroutine only added thread wake-ups: perf against smbclient showed the reader, a handler and a writer
 // goroutine waking two or three OS threads per READ, and context switches taking 10% of the server's CPU
@@ -237,7 +252,7 @@ func (c *conn) mustSerialize(msg []byte) bool {
 // one at a time: a handler copying and signing the next READ could only keep the P from the response
 // being written, whose socket drains meanwhile (smbclient's signed 8 MiB READs ran at half speed in some
 // runs).
-func (c *conn) readInline(msg []byte, more bool) bool {
+func (c *conn) readInline(msg []byte, encrypted, more bool) bool {
 	h, err := smb.DecodeHeader(msg)
 	if err != nil || h.Command != smb.Read || h.NextCommand != 0 {
 		return false
@@ -245,7 +260,7 @@ func (c *conn) readInline(msg []byte, more bool) bool {
 	if !more && len(c.sem) == 0 {
 		return true
 	}
-	if c.sender.Strategy() == zerocopy.Copy || h.Flags&smb.FlagSigned != 0 {
+	if c.sender.Strategy() == zerocopy.Copy || h.Flags&smb.FlagSigned != 0 || encrypted {
 		return oneP()
 	}
 	s, err := c.session(h.SessionID, false)
@@ -308,7 +323,7 @@ func (c *conn) write(f *outFrame) error {
 		}
 		return err
 	case f.data != nil:
-		return c.sender.Write(f.buf, f.data.Bytes())
+		return c.sender.Write(f.buf, f.data.WithFront(f.front))
 	default:
 		return c.sender.Write(f.buf)
 	}
@@ -321,8 +336,9 @@ func (f *outFrame) release() {
 	}
 	if f.data != nil {
 		f.data.Release()
-		f.data = nil
+		f.data, f.front = nil, 0
 	}
+	f.seal = nil
 	if cap(f.buf) > maxPooledFrame {
 		f.buf = nil
 	}

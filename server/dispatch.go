@@ -21,6 +21,8 @@ type request struct {
 	cs      *compoundState
 	related bool
 	charge  uint16 // the credits the request consumed (CreditCharge; 1 before 2.1)
+	// sealedBy is the session whose key decrypted the request; nil when it came in the clear.
+	sealedBy *session
 
 	out    []byte     // the frame so far; the body goes after the 64-byte header at start
 	start  int        // where this message's header begins in out
@@ -86,9 +88,10 @@ func init() {
 	}
 }
 
-// handleFrame answers one transport frame (one message or a compound). It returns false when the
-// connection must close (bad framing, MessageId outside the window, a protocol violation).
-func (c *conn) handleFrame(msg []byte) bool {
+// handleFrame answers one transport frame (one message or a compound), decrypted with sealedBy's key
+// when it came encrypted. It returns false when the connection must close (bad framing, MessageId
+// outside the window, a protocol violation).
+func (c *conn) handleFrame(msg []byte, sealedBy *session) bool {
 	if smb.IsSMB1(msg) {
 		return c.handleSMB1(msg)
 	}
@@ -99,6 +102,7 @@ func (c *conn) handleFrame(msg []byte) bool {
 		return false
 	}
 	f := newFrame()
+	f.seal = sealedBy // MS-SMB2 3.3.4.1.4: the response to an encrypted request is encrypted
 	cs := &f.cs
 	var prev *request // signed once its NextCommand and padding are known
 	for i, part := range parts {
@@ -108,7 +112,7 @@ func (c *conn) handleFrame(msg []byte) bool {
 			f.buf = le.Pad(f.buf, smb.TransportHeaderSize, 8)
 			le.PutU32(f.buf[prev.start:], smb.OffNextCommand, uint32(len(f.buf)-prev.start))
 		}
-		r, ok := c.process(f, part, cs, i == len(parts)-1)
+		r, ok := c.process(f, part, cs, sealedBy, i == len(parts)-1)
 		if !ok {
 			f.release()
 			return false
@@ -120,13 +124,18 @@ func (c *conn) handleFrame(msg []byte) bool {
 			}
 			continue
 		}
-		if prev != nil {
+		if prev != nil && f.seal == nil {
 			prev.sign(f.buf[prev.start:r.start], nil)
 		}
 		prev = r
 	}
 	if prev == nil {
 		f.release()
+		return true
+	}
+	if f.seal != nil {
+		sealFrame(f) // encrypted messages are not signed (MS-SMB2 3.3.4.1.1)
+		c.send(f)
 		return true
 	}
 	prev.sign(f.buf[prev.start:], f.data)
@@ -144,7 +153,7 @@ func (c *conn) handleFrame(msg []byte) bool {
 
 // process answers one message of a frame, appending its unsigned response to f. It returns ok=false to
 // close the connection, and a nil request when the message gets no response.
-func (c *conn) process(f *outFrame, msg []byte, cs *compoundState, last bool) (*request, bool) {
+func (c *conn) process(f *outFrame, msg []byte, cs *compoundState, sealedBy *session, last bool) (*request, bool) {
 	began := time.Now()
 	hdr, err := smb.DecodeHeader(msg)
 	if err != nil || hdr.Flags&smb.FlagServerToRedir != 0 {
@@ -182,7 +191,7 @@ func (c *conn) process(f *outFrame, msg []byte, cs *compoundState, last bool) (*
 		}
 	}
 	r := f.newRequest()
-	*r = request{c: c, hdr: hdr, msg: msg, cs: cs, related: related, charge: max(charge, 1), out: f.buf, start: len(f.buf), last: last}
+	*r = request{c: c, hdr: hdr, msg: msg, cs: cs, related: related, charge: max(charge, 1), out: f.buf, start: len(f.buf), last: last, sealedBy: sealedBy}
 	r.out = append(r.out, make([]byte, smb.HeaderSize)...)
 	err = r.run()
 	if err == errCloseConnection {
@@ -196,8 +205,13 @@ func (c *conn) process(f *outFrame, msg []byte, cs *compoundState, last bool) (*
 	if r.after != nil {
 		r.after(f.buf[r.start:])
 	}
+	if f.seal == nil && !cs.started && r.wantsSeal() {
+		f.seal = r.sess // the frame's first request decides, before any of its responses is signed
+	}
 	if r.tail != nil {
 		switch {
+		case f.seal != nil:
+			c.copyTail(f, r, zerocopy.FallbackEncrypted)
 		case r.signWith != nil || r.shouldSign():
 			c.copyTail(f, r, zerocopy.FallbackSigned)
 		case !last:
@@ -268,6 +282,9 @@ func (r *request) run() error {
 			return err
 		}
 		r.sess = s
+		if err := r.checkEncryption(); err != nil {
+			return err
+		}
 		if err := r.checkSignature(); err != nil {
 			return err
 		}
@@ -283,7 +300,11 @@ func (r *request) run() error {
 		if err != nil {
 			return err
 		}
-		r.tree = t
+		r.tree = t // also for the refusal below, which is encrypted like any response on the tree
+		if t.encryptRequired && r.sealedBy == nil {
+			r.c.log.Warn().Uint64("session", r.sess.id).Uint32("tree", t.id).Stringer("command", cmd).Msg("unencrypted request on a share that requires encryption")
+			return smb.StatusAccessDenied
+		}
 	}
 	return d.handle(r)
 }
@@ -291,6 +312,9 @@ func (r *request) run() error {
 // checkSignature verifies a signed request and refuses unsigned ones where signing is required
 // (MS-SMB2 3.3.5.2.4).
 func (r *request) checkSignature() error {
+	if r.sealedBy != nil {
+		return nil // decrypting it authenticated it (MS-SMB2 3.3.5.2.4)
+	}
 	signer, required := r.sess.signing()
 	if signer == nil {
 		return nil

@@ -13,6 +13,7 @@ import (
 	"github.com/zsmbd/zsmbd/config"
 	"github.com/zsmbd/zsmbd/smb"
 	"github.com/zsmbd/zsmbd/smb/ntlm"
+	"github.com/zsmbd/zsmbd/smb/seal"
 	"github.com/zsmbd/zsmbd/smb/sign"
 	"github.com/zsmbd/zsmbd/smb/spnego"
 	"github.com/zsmbd/zsmbd/vfs"
@@ -81,10 +82,13 @@ func handleSessionSetup(r *request) error {
 	resp := smb.SessionSetupResponse{SecurityBuffer: token}
 	s.mu.Lock()
 	if status == smb.StatusSuccess {
-		if s.guest {
+		switch {
+		case s.guest:
 			resp.SessionFlags = smb.SessionFlagIsGuest
-		} else if s.anonymous {
+		case s.anonymous:
 			resp.SessionFlags = smb.SessionFlagIsNull
+		case s.encryptData:
+			resp.SessionFlags = smb.SessionFlagEncryptData
 		}
 	}
 	s.mu.Unlock()
@@ -199,6 +203,16 @@ func (st *sessionSetup) authenticate(r *request, req *smb.SessionSetupRequest, s
 		token = spnego.Response(spnego.AcceptCompleted, false, nil, mic)
 	}
 
+	// `server smb encrypt = required` refuses sessions that cannot encrypt, as Samba does: guests and
+	// anonymous sessions (no key) and connections that negotiated no cipher (below 3.0, or no cipher in
+	// common). Re-authentication is not asked again: the session already passed.
+	encrypt := state.cfg.Global.ServerSMBEncrypt
+	if encrypt == config.EncryptRequired && (guest || res.Anonymous || neg.cipher == 0) {
+		c.log.Warn().Uint64("session", s.id).Bool("guest", guest).Bool("anonymous", res.Anonymous).
+			Stringer("cipher", neg.cipher).Msg("logon refused: server smb encrypt = required and the session cannot encrypt")
+		return 0, nil, smb.StatusAccessDenied
+	}
+
 	// Whose rights the session has on the file system, looked up once here, not per request.
 	var cred *vfs.Cred
 	if guest || res.Anonymous {
@@ -249,7 +263,18 @@ func (st *sessionSetup) authenticate(r *request, req *smb.SessionSetupRequest, s
 		if neg.dialect == smb.Dialect311 || s.signingRequired {
 			r.signWith = signer
 		}
-		c.log.Info().Uint64("session", s.id).Str("user", s.user).Uint32("unix_uid", cred.UID).Bool("signing_required", s.signingRequired).Msg("logon")
+		if neg.cipher != 0 {
+			enc, dec := seal.Keys(neg.dialect, neg.cipher, res.SessionKey, st.preauth[:])
+			sealer, err := seal.NewSealer(neg.cipher, s.id, enc, dec)
+			if err != nil {
+				return 0, nil, err
+			}
+			s.sealer = sealer
+			s.encryptData = encrypt >= config.EncryptDesired
+			s.encryptRequired = encrypt == config.EncryptRequired
+		}
+		c.log.Info().Uint64("session", s.id).Str("user", s.user).Uint32("unix_uid", cred.UID).Bool("signing_required", s.signingRequired).
+			Stringer("cipher", neg.cipher).Bool("encrypt_data", s.encryptData).Msg("logon")
 	}
 	if s.guest || s.anonymous {
 		s.signer, s.signingRequired = nil, false

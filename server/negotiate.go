@@ -10,6 +10,7 @@ import (
 	"github.com/zsmbd/zsmbd/config"
 	"github.com/zsmbd/zsmbd/smb"
 	"github.com/zsmbd/zsmbd/smb/fscc"
+	"github.com/zsmbd/zsmbd/smb/seal"
 	"github.com/zsmbd/zsmbd/smb/sign"
 	"github.com/zsmbd/zsmbd/smb/spnego"
 )
@@ -51,6 +52,12 @@ func handleNegotiate(r *request) error {
 	if dialect >= smb.Dialect300 {
 		neg.signingAlg = sign.AESCMAC
 	}
+	offerEncryption := cfg.Global.ServerSMBEncrypt != config.EncryptOff
+	if (dialect == smb.Dialect300 || dialect == smb.Dialect302) && offerEncryption && req.Capabilities&smb.CapEncryption != 0 {
+		// 3.0 and 3.0.2 have one cipher, AES-128-CCM, agreed by this capability (MS-SMB2 3.3.5.4).
+		neg.caps |= smb.CapEncryption
+		neg.cipher = seal.AES128CCM
+	}
 	resp := smb.NegotiateResponse{
 		SecurityMode:    neg.securityMode,
 		DialectRevision: dialect,
@@ -63,7 +70,7 @@ func handleNegotiate(r *request) error {
 		SecurityBuffer:  spnego.NegTokenInitHint(),
 	}
 	if dialect == smb.Dialect311 {
-		ctxs, alg, err := negotiateContexts(req.Contexts)
+		ctxs, alg, cipher, err := negotiateContexts(req.Contexts, offerEncryption)
 		if err != nil {
 			return err
 		}
@@ -71,6 +78,7 @@ func handleNegotiate(r *request) error {
 		if alg != 0 {
 			neg.signingAlg = alg
 		}
+		neg.cipher = cipher
 	}
 	r.out = resp.AppendTo(r.out)
 	r.after = func(respMsg []byte) {
@@ -103,32 +111,47 @@ func pickDialect(offered []uint16, lo, hi uint16) uint16 {
 }
 
 // negotiateContexts answers the 3.1.1 negotiate contexts (MS-SMB2 3.3.5.4): preauth integrity (SHA-512,
-// required), signing capabilities (AES-GMAC or AES-CMAC, in the client's order). No encryption context is
-// returned because no cipher is implemented: go-smb2 rejects a context that names none. Unknown contexts
-// are ignored.
-func negotiateContexts(in []smb.NegotiateContext) ([]smb.NegotiateContext, sign.Algorithm, error) {
+// required), signing capabilities (AES-GMAC or AES-CMAC, in the client's order), encryption capabilities
+// (when encryption is offered: the first of seal.ServerPreference the client lists). With no cipher in
+// common, or encryption off, no encryption context is returned: go-smb2 rejects one that names none.
+// Unknown contexts are ignored.
+func negotiateContexts(in []smb.NegotiateContext, offerEncryption bool) ([]smb.NegotiateContext, sign.Algorithm, seal.Cipher, error) {
 	var out []smb.NegotiateContext
 	var alg sign.Algorithm
-	sawPreauth := false
+	var cipher seal.Cipher
+	sawPreauth, sawEncryption := false, false
 	for _, c := range in {
 		switch c.Type {
 		case smb.CtxPreauthIntegrity:
 			if sawPreauth {
-				return nil, 0, smb.StatusInvalidParameter
+				return nil, 0, 0, smb.StatusInvalidParameter
 			}
 			sawPreauth = true
 			var p smb.PreauthIntegrity
 			if err := p.Decode(c.Data); err != nil || !slices.Contains(p.HashAlgorithms, smb.HashSHA512) {
-				return nil, 0, smb.StatusInvalidParameter
+				return nil, 0, 0, smb.StatusInvalidParameter
 			}
 			salt := make([]byte, 32)
 			rand.Read(salt)
 			resp := smb.PreauthIntegrity{HashAlgorithms: []uint16{smb.HashSHA512}, Salt: salt}
 			out = append(out, smb.NegotiateContext{Type: smb.CtxPreauthIntegrity, Data: resp.AppendTo(nil)})
+		case smb.CtxEncryption:
+			// MS-SMB2 3.3.5.4: at most one encryption context, and a malformed one fails the NEGOTIATE.
+			var e smb.EncryptionCapabilities
+			if sawEncryption || e.Decode(c.Data) != nil {
+				return nil, 0, 0, smb.StatusInvalidParameter
+			}
+			sawEncryption = true
+			if cipher = seal.Pick(e.Ciphers); cipher != 0 && offerEncryption {
+				resp := smb.EncryptionCapabilities{Ciphers: []uint16{uint16(cipher)}}
+				out = append(out, smb.NegotiateContext{Type: smb.CtxEncryption, Data: resp.AppendTo(nil)})
+			} else {
+				cipher = 0
+			}
 		case smb.CtxSigning:
 			var s smb.SigningCapabilities
 			if err := s.Decode(c.Data); err != nil {
-				return nil, 0, smb.StatusInvalidParameter
+				return nil, 0, 0, smb.StatusInvalidParameter
 			}
 			for _, a := range s.Algorithms {
 				if a == smb.SigningAESGMAC || a == smb.SigningAESCMAC {
@@ -143,9 +166,9 @@ func negotiateContexts(in []smb.NegotiateContext) ([]smb.NegotiateContext, sign.
 		}
 	}
 	if !sawPreauth {
-		return nil, 0, smb.StatusInvalidParameter
+		return nil, 0, 0, smb.StatusInvalidParameter
 	}
-	return out, alg, nil
+	return out, alg, cipher, nil
 }
 
 // handleSMB1 answers the SMB1 multi-protocol NEGOTIATE that some clients open with (MS-SMB2 3.3.5.3.1):

@@ -4,6 +4,7 @@ import (
 	"sync"
 
 	"github.com/zsmbd/zsmbd/smb"
+	"github.com/zsmbd/zsmbd/smb/seal"
 	"github.com/zsmbd/zsmbd/smb/sign"
 	"github.com/zsmbd/zsmbd/vfs"
 )
@@ -22,6 +23,11 @@ type session struct {
 	cred            *vfs.Cred // whose rights the session has on the file system, decided at logon
 	signer          sign.Signer
 	signingRequired bool
+	// sealer encrypts and decrypts the session's messages: set at logon when the connection negotiated a
+	// cipher and the session has a key (not guest or anonymous), and never changed after.
+	sealer          *seal.Sealer
+	encryptData     bool // SMB2_SESSION_FLAG_ENCRYPT_DATA was sent: every response is encrypted
+	encryptRequired bool // unencrypted requests are refused (`server smb encrypt = required`)
 	trees           map[uint32]*tree
 	opens           int // open files, for `max open files`
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/zsmbd/zsmbd/config"
 	"github.com/zsmbd/zsmbd/smb"
 	"github.com/zsmbd/zsmbd/vfs"
 )
@@ -23,6 +24,9 @@ type tree struct {
 	sess  *session
 	share *share
 	cred  *vfs.Cred // the session's: every name of this tree is looked up with these rights
+	// encryptData: SMB2_SHAREFLAG_ENCRYPT_DATA was sent, so every response on the tree is encrypted;
+	// encryptRequired: unencrypted requests on it are refused.
+	encryptData, encryptRequired bool
 
 	released atomic.Bool
 }
@@ -90,9 +94,20 @@ func handleTreeConnect(r *request) error {
 		r.c.log.Info().Str("user", user).Str("share", sh.cfg.Name).Msg("tree connect refused: not in valid users")
 		return smb.StatusAccessDenied
 	}
+	// A share's `server smb encrypt`: desired asks the client to encrypt on the tree, if its session can;
+	// required refuses sessions that cannot (guests, anonymous, no cipher), as Samba does.
+	s.mu.Lock()
+	canEncrypt := s.sealer != nil
+	s.mu.Unlock()
+	level := sh.encryptLevel(r.c.srv.state.Load().cfg.Global.ServerSMBEncrypt)
+	if level == config.EncryptRequired && !canEncrypt {
+		r.c.log.Info().Uint64("session", s.id).Str("share", sh.cfg.Name).Msg("tree connect refused: the share requires encryption and the session cannot encrypt")
+		return smb.StatusAccessDenied
+	}
 	r.c.mu.Lock()
 	r.c.nextID++
-	t := &tree{id: uint32(r.c.nextID), sess: s, share: sh, cred: cred}
+	t := &tree{id: uint32(r.c.nextID), sess: s, share: sh, cred: cred,
+		encryptData: canEncrypt && level >= config.EncryptDesired, encryptRequired: level == config.EncryptRequired}
 	r.c.mu.Unlock()
 	s.mu.Lock()
 	if !s.valid { // logged off meanwhile: dropSession has already released its trees
@@ -106,6 +121,9 @@ func handleTreeConnect(r *request) error {
 	resp := smb.TreeConnectResponse{ShareType: smb.ShareTypeDisk, MaximalAccess: readOnlyAccess}
 	if sh.ipc {
 		resp.ShareType, resp.MaximalAccess = smb.ShareTypePipe, pipeAccess
+	}
+	if t.encryptData {
+		resp.ShareFlags |= smb.ShareFlagEncryptData
 	}
 	r.out = resp.AppendTo(r.out)
 	r.c.log.Debug().Uint64("session", s.id).Uint32("tree", t.id).Str("share", sh.cfg.Name).Msg("tree connect")
