@@ -28,10 +28,15 @@ const (
 // signing needs that: Go's cipher.AEAD takes its input in one piece.
 const Headroom = 128
 
+// Tailroom is the spare room every Buffer keeps after its largest size: an
+// AEAD that appends its 16-byte tag (AES-GCM) can then encrypt the bytes in
+// place, in the slices Bytes and WithFront return (their capacity reaches it).
+const Tailroom = 16
+
 // Buffer is a byte buffer from the shared pool. Get one with GetBuffer, give
 // it back with Release exactly once, and do not touch it afterwards.
 type Buffer struct {
-	b        []byte // Headroom bytes, then the buffer's capacity
+	b        []byte // Headroom bytes, then the buffer's capacity, then Tailroom bytes
 	n        int
 	class    int // -1: not pooled
 	pool     *bufferPool
@@ -97,7 +102,7 @@ func (p *bufferPool) get(n int) *Buffer {
 	n = max(n, 0)
 	c := classOf(n)
 	if c < 0 {
-		return &Buffer{b: make([]byte, Headroom+n), n: n, class: -1}
+		return &Buffer{b: make([]byte, Headroom+n+Tailroom), n: n, class: -1}
 	}
 	p.mu.Lock()
 	if l := len(p.free[c]); l > 0 {
@@ -111,7 +116,7 @@ func (p *bufferPool) get(n int) *Buffer {
 		return b
 	}
 	p.mu.Unlock()
-	return &Buffer{b: make([]byte, Headroom+classSize(c)), n: n, class: c, pool: p}
+	return &Buffer{b: make([]byte, Headroom+classSize(c)+Tailroom), n: n, class: c, pool: p}
 }
 
 func (p *bufferPool) put(b *Buffer) {

@@ -26,8 +26,11 @@ func TestBufferClasses(t *testing.T) {
 		if got := len(b.Bytes()); got != max(tc.n, 0) {
 			t.Errorf("get(%d): len %d", tc.n, got)
 		}
-		if cap(b.b) != Headroom+tc.capacity || (b.pool != nil) != tc.pooled {
+		if cap(b.b) != Headroom+tc.capacity+Tailroom || (b.pool != nil) != tc.pooled {
 			t.Errorf("get(%d): capacity %d pooled %v, want %d %v", tc.n, cap(b.b), b.pool != nil, tc.capacity, tc.pooled)
+		}
+		if room := cap(b.WithFront(Headroom)) - len(b.WithFront(Headroom)); room < Tailroom {
+			t.Errorf("get(%d): %d bytes of room after the data, want at least %d", tc.n, room, Tailroom)
 		}
 		b.Release()
 	}

@@ -28,6 +28,14 @@ type gcm struct {
 const maxPooled = 8<<20 + 4096
 
 func (g *gcm) sealDetached(dst, tag, nonce, plaintext, aad []byte) {
+	if n := len(plaintext); n > 0 && &dst[0] == &plaintext[0] && cap(plaintext)-n >= 16 &&
+		!anyOverlap(plaintext[n:n+16], tag) && !anyOverlap(plaintext[n:n+16], nonce) && !anyOverlap(plaintext[n:n+16], aad) {
+		// In place, the tag appended in the room after the message and moved to the header: no scratch
+		// buffer and no copy (the server's READ buffers keep that room, zerocopy.Tailroom).
+		out := g.aead.Seal(plaintext[:0], nonce, plaintext, aad)
+		copy(tag, out[n:])
+		return
+	}
 	buf := g.get(len(plaintext) + 16)
 	out := g.aead.Seal((*buf)[:0], nonce, plaintext, aad)
 	copy(dst, out[:len(plaintext)])

@@ -84,7 +84,9 @@ func (s *Sealer) Overhead() int { return TransformHeaderSize }
 // (zero past the cipher's nonce size), OriginalMessageSize len(msg), Flags
 // Encrypted and the SessionId. The additional data is hdr[20:52]. hdr must be
 // TransformHeaderSize bytes and must not overlap msg; the two are sent as hdr
-// then msg. MS-SMB2 3.1.4.3
+// then msg. AES-GCM uses the 16 bytes after msg, when its capacity has them and
+// they are not hdr's, as scratch for its tag: it then encrypts without a copy.
+// MS-SMB2 3.1.4.3
 func (s *Sealer) Seal(hdr, msg []byte) {
 	if len(hdr) != TransformHeaderSize {
 		panic("seal: transform header buffer is not 52 bytes")

@@ -509,3 +509,46 @@ func BenchmarkOpen(b *testing.B) {
 		}
 	}
 }
+
+// TestSealInPlaceRoom: with 16 bytes of spare capacity after the message, AES-GCM seals in place (the
+// tag goes through that room), and the result is the same as without the room; a header that sits in
+// that room is never written through it.
+func TestSealInPlaceRoom(t *testing.T) {
+	key := bytes.Repeat([]byte{7}, 16)
+	msg := bytes.Repeat([]byte("an SMB2 message "), 64)
+	for _, c := range []Cipher{AES128GCM, AES128CCM} {
+		server, err := NewSealer(c, 9, key, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		open := func(hdr, body []byte) []byte {
+			t.Helper()
+			got, err := server.Open(append(bytes.Clone(hdr), body...))
+			if err != nil {
+				t.Fatalf("%v: %v", c, err)
+			}
+			return got
+		}
+		roomy := make([]byte, len(msg), len(msg)+16)
+		copy(roomy, msg)
+		hdr := make([]byte, TransformHeaderSize)
+		server.Seal(hdr, roomy)
+		if got := open(hdr, roomy); !bytes.Equal(got, msg) {
+			t.Errorf("%v: sealed with room after it, opened to other bytes", c)
+		}
+		if c == AES128GCM && testing.AllocsPerRun(10, func() { copy(roomy, msg); server.Seal(hdr, roomy) }) != 0 && !raceEnabled {
+			t.Errorf("%v: sealing in place allocates", c)
+		}
+		// The header right after the message, inside its capacity.
+		buf := make([]byte, len(msg)+TransformHeaderSize)
+		copy(buf, msg)
+		body, hdr2 := buf[:len(msg)], buf[len(msg):]
+		server.Seal(hdr2, body)
+		if !IsTransform(hdr2) {
+			t.Fatalf("%v: the header after the message was overwritten", c)
+		}
+		if got := open(hdr2, body); !bytes.Equal(got, msg) {
+			t.Errorf("%v: sealed with its header after it, opened to other bytes", c)
+		}
+	}
+}
