@@ -148,6 +148,9 @@ func TestEncryptedReads(t *testing.T) {
 // (guests, dialects below 3.0) with STATUS_ACCESS_DENIED, as Samba does; on a share alone it refuses
 // their tree connects to that share, while the other shares still serve them.
 func TestEncryptionRequired(t *testing.T) {
+	if remote() {
+		t.Skip("needs in-process servers with their own configuration")
+	}
 	t.Run("global", func(t *testing.T) {
 		tg := startServer(t, withEncrypt("", config.EncryptRequired))
 		_, err := dial(t, tg, dialOpts{dialect: smb.Dialect311})
