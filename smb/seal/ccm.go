@@ -206,15 +206,7 @@ func (c *ccm) macAAD(st *ccmState, aad []byte) {
 	aad = aad[k:]
 	xorBlock(&st.x, first)
 	c.b.Encrypt(x, x)
-	for len(aad) >= 16 {
-		xorBlock(&st.x, aad)
-		c.b.Encrypt(x, x)
-		aad = aad[16:]
-	}
-	if len(aad) > 0 {
-		subtle.XORBytes(x, x[:len(aad)], aad)
-		c.b.Encrypt(x, x)
-	}
+	c.macBlocks(st, aad)
 }
 
 // Payload sizes: from ctrStreamMin bytes on, crypt uses cipher.NewCTR; it works
