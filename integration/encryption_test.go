@@ -363,6 +363,63 @@ func TestEncryptionRules(t *testing.T) {
 	}
 }
 
+// TestEncryptedCompound: on a session that wants encryption (`desired`), an unencrypted compound whose
+// first message needs no session (ECHO) still gets its READ's data encrypted: any message of a frame
+// turns encryption on for the whole response. A compound whose responses would need two sessions' keys
+// closes the connection.
+func TestEncryptedCompound(t *testing.T) {
+	tg := startServer(t, withEncrypt("", config.EncryptDesired))
+	c := dialEncrypting(t, tg)
+	h, _ := c.sealedCall(c.sealer, c.message(smb.Header{Command: smb.TreeConnect, SessionID: c.sid}, treeConnectBody(tg, tg.Share), nil))
+	if h.Status != smb.StatusSuccess {
+		t.Fatalf("TREE_CONNECT: %v", h.Status)
+	}
+	tree := h.TreeID
+	id := c.createEncrypted(tree, "64k+1.bin")
+	want, _ := os.ReadFile(filepath.Join(tg.Root, "64k+1.bin"))
+	want = want[:65536]
+
+	read := smb.ReadRequest{Length: uint32(len(want)), FileID: id}
+	frame := compound(c.message(smb.Header{Command: smb.Echo}, echoBody, nil),
+		c.message(smb.Header{Command: smb.Read, SessionID: c.sid, TreeID: tree}, read.AppendTo, nil))
+	if _, err := c.nc.Write(frame); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := smb.ReadFrame(c.nc, nil, 1<<24)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !seal.IsTransform(resp) {
+		t.Fatalf("[ECHO, READ] answered in the clear; file data visible: %v", bytes.Contains(resp, want[1000:1064]))
+	}
+	plain, err := c.sealer.Open(resp)
+	if err != nil {
+		t.Fatalf("opening the response: %v", err)
+	}
+	parts, err := smb.SplitCompound(nil, plain)
+	if err != nil || len(parts) != 2 {
+		t.Fatalf("%d responses, %v; want 2", len(parts), err)
+	}
+	var rr smb.ReadResponse
+	if h, _ := smb.DecodeHeader(parts[1]); h.Status != smb.StatusSuccess || h.Flags&smb.FlagSigned != 0 ||
+		rr.Decode(parts[1]) != nil || !bytes.Equal(parts[1][rr.DataOffset:], want) {
+		t.Fatalf("READ: %v, flags %#x; want the %d bytes on disk, unsigned inside the encryption", h.Status, h.Flags, len(want))
+	}
+
+	bob, st, _ := c.logonUser(0, otherUser, otherPass, smb.SecurityModeSigningEnabled)
+	if st != smb.StatusSuccess {
+		t.Fatalf("second logon: %v", st)
+	}
+	frame = compound(c.message(smb.Header{Command: smb.TreeConnect, SessionID: c.sid}, treeConnectBody(tg, tg.Share), nil),
+		c.message(smb.Header{Command: smb.TreeConnect, SessionID: bob}, treeConnectBody(tg, tg.Share), nil))
+	if _, err := c.nc.Write(frame); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := smb.ReadFrame(c.nc, nil, 1<<24); err != io.EOF {
+		t.Errorf("a compound of two encrypting sessions was answered (%v); want the connection closed", err)
+	}
+}
+
 // createEncrypted opens name for reading on the tree with an encrypted CREATE.
 func (c *encryptingClient) createEncrypted(tree uint32, name string) smb.FileID {
 	c.t.Helper()

@@ -104,7 +104,9 @@ func (c *conn) handleFrame(msg []byte, sealedBy *session) bool {
 	f := newFrame()
 	f.seal = sealedBy // MS-SMB2 3.3.4.1.4: the response to an encrypted request is encrypted
 	cs := &f.cs
-	var prev *request // signed once its NextCommand and padding are known
+	var answeredRoom [4]*request
+	answered := answeredRoom[:0] // signed once the frame is whole: a later message may turn on encryption
+	var prev *request
 	for i, part := range parts {
 		mark := len(f.buf)
 		if prev != nil {
@@ -124,9 +126,7 @@ func (c *conn) handleFrame(msg []byte, sealedBy *session) bool {
 			}
 			continue
 		}
-		if prev != nil && f.seal == nil {
-			prev.sign(f.buf[prev.start:r.start], nil)
-		}
+		answered = append(answered, r)
 		prev = r
 	}
 	if prev == nil {
@@ -137,6 +137,9 @@ func (c *conn) handleFrame(msg []byte, sealedBy *session) bool {
 		sealFrame(f) // encrypted messages are not signed (MS-SMB2 3.3.4.1.1)
 		c.send(f)
 		return true
+	}
+	for i, r := range answered[:len(answered)-1] {
+		r.sign(f.buf[r.start:answered[i+1].start], nil)
 	}
 	prev.sign(f.buf[prev.start:], f.data)
 	n := len(f.buf) - smb.TransportHeaderSize
@@ -205,8 +208,19 @@ func (c *conn) process(f *outFrame, msg []byte, cs *compoundState, sealedBy *ses
 	if r.after != nil {
 		r.after(f.buf[r.start:])
 	}
-	if f.seal == nil && !cs.started && r.wantsSeal() {
-		f.seal = r.sess // the frame's first request decides, before any of its responses is signed
+	if r.wantsSeal() {
+		switch {
+		case f.seal == nil:
+			f.seal = r.sess // any message of the frame turns encryption on for all its responses
+		case f.seal != r.sess && sealedBy == nil:
+			// An unencrypted compound whose responses would need two sessions' keys. (In an encrypted
+			// one, a message of another session is refused and answered with the sealing session's key.)
+			c.log.Info().Uint64("session", r.sess.id).Uint64("sealing_session", f.seal.id).Msg("closing connection: a compound's responses must be encrypted for two sessions")
+			if r.tail != nil {
+				r.tail.open.unref()
+			}
+			return nil, false
+		}
 	}
 	if r.tail != nil {
 		switch {
