@@ -291,8 +291,8 @@ func (c *encryptingClient) sealedCall(s *seal.Sealer, msg []byte) (smb.Header, [
 }
 
 // TestEncryptionRules checks, with a raw client, what go-smb2 always gets right: on a session that requires
-// encryption an unencrypted request is refused with STATUS_ACCESS_DENIED (the refusal encrypted, as
-// Samba sends it); a request encrypted with one session's key that names another session is refused the
+// encryption an unencrypted request, an ECHO that names it too, is refused with STATUS_ACCESS_DENIED
+// (the refusal encrypted, as Samba sends it); a request encrypted with one session's key that names another session is refused the
 // same way; and a message that does not decrypt, or names an unknown session, closes the connection
 // (MS-SMB2 3.3.5.2.1.1).
 func TestEncryptionRules(t *testing.T) {
@@ -301,6 +301,9 @@ func TestEncryptionRules(t *testing.T) {
 	tcon := c.message(smb.Header{Command: smb.TreeConnect, SessionID: c.sid}, treeConnectBody(tg, tg.Share), nil)
 	if h, _ := c.sealedCall(nil, tcon); h.Status != smb.StatusAccessDenied {
 		t.Errorf("unencrypted TREE_CONNECT: %v, want STATUS_ACCESS_DENIED", h.Status)
+	}
+	if h, _ := c.sealedCall(nil, c.message(smb.Header{Command: smb.Echo, SessionID: c.sid}, echoBody, nil)); h.Status != smb.StatusAccessDenied {
+		t.Errorf("unencrypted ECHO naming the session: %v, want STATUS_ACCESS_DENIED", h.Status)
 	}
 	tcon = c.message(smb.Header{Command: smb.TreeConnect, SessionID: c.sid}, treeConnectBody(tg, tg.Share), nil)
 	h, _ := c.sealedCall(c.sealer, tcon)
@@ -365,8 +368,8 @@ func TestEncryptionRules(t *testing.T) {
 
 // TestEncryptedCompound: on a session that wants encryption (`desired`), an unencrypted compound whose
 // first message needs no session (ECHO) still gets its READ's data encrypted: any message of a frame
-// turns encryption on for the whole response. A compound whose responses would need two sessions' keys
-// closes the connection.
+// turns encryption on for the whole response, and an ECHO that names the session is encrypted as Samba
+// encrypts it. A compound whose responses would need two sessions' keys closes the connection.
 func TestEncryptedCompound(t *testing.T) {
 	tg := startServer(t, withEncrypt("", config.EncryptDesired))
 	c := dialEncrypting(t, tg)
@@ -404,6 +407,14 @@ func TestEncryptedCompound(t *testing.T) {
 	if h, _ := smb.DecodeHeader(parts[1]); h.Status != smb.StatusSuccess || h.Flags&smb.FlagSigned != 0 ||
 		rr.Decode(parts[1]) != nil || !bytes.Equal(parts[1][rr.DataOffset:], want) {
 		t.Fatalf("READ: %v, flags %#x; want the %d bytes on disk, unsigned inside the encryption", h.Status, h.Flags, len(want))
+	}
+
+	// An ECHO naming the session is answered encrypted too; one naming no session, in the clear.
+	if h, _ := c.sealedCall(nil, c.message(smb.Header{Command: smb.Echo, SessionID: c.sid}, echoBody, nil)); h.Status != smb.StatusSuccess {
+		t.Errorf("ECHO naming the session: %v", h.Status)
+	}
+	if h, _ := c.call(smb.Header{Command: smb.Echo, SessionID: 0xdead}, echoBody); h.Status != smb.StatusSuccess {
+		t.Errorf("ECHO naming an unknown session: %v", h.Status)
 	}
 
 	bob, st, _ := c.logonUser(0, otherUser, otherPass, smb.SecurityModeSigningEnabled)

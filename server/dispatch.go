@@ -285,22 +285,28 @@ func (r *request) run() error {
 	}
 	// The session and signature are checked first, also for a related request that only inherits the
 	// previous failure, so that its error response is signed like any other (MS-SMB2 3.3.4.1.1). A signed
-	// ECHO is verified too (MS-SMB2 3.3.5.2.4 applies to every signed request but NEGOTIATE and CANCEL).
+	// ECHO is verified too (MS-SMB2 3.3.5.2.4 applies to every signed request but NEGOTIATE and CANCEL),
+	// and an unsigned one that names a session keeps to that session's encryption, as Samba's does; one
+	// naming no session that exists is answered all the same.
+	signed := r.hdr.Flags&smb.FlagSigned != 0
 	if d.needSession || (cmd == smb.SessionSetup && r.hdr.SessionID != 0) ||
-		(cmd == smb.Echo && r.hdr.Flags&smb.FlagSigned != 0) {
+		(cmd == smb.Echo && (signed || r.hdr.SessionID != 0)) {
 		s, err := r.c.session(r.hdr.SessionID, cmd == smb.SessionSetup)
-		if err != nil {
+		switch {
+		case err != nil && cmd == smb.Echo && !signed:
+		case err != nil:
 			if r.related && r.cs.status.IsError() {
 				return r.cs.status
 			}
 			return err
-		}
-		r.sess = s
-		if err := r.checkEncryption(); err != nil {
-			return err
-		}
-		if err := r.checkSignature(); err != nil {
-			return err
+		default:
+			r.sess = s
+			if err := r.checkEncryption(); err != nil {
+				return err
+			}
+			if err := r.checkSignature(); err != nil {
+				return err
+			}
 		}
 	}
 	if r.related && r.cs.status.IsError() {
