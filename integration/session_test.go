@@ -6,6 +6,7 @@ import (
 	"net"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/zsmbd/zsmbd/config"
 	"github.com/zsmbd/zsmbd/smb"
@@ -181,4 +182,64 @@ func TestSessionsPerConnectionCapped(t *testing.T) {
 	}
 	other, on := rawShare(t, tg)
 	other.close(on, other.mustCreate(on, "one.bin"))
+}
+
+// TestLogonInCompound: a SESSION_SETUP that is not the first message of a compound is still answered by
+// the connection's reader, in order. Failed logons there wait out their growing delays one after the
+// other (0.1 + 0.2 + 0.4 + 0.8 s on a fresh server), and two final legs of one logon sent together do not
+// run at once on the same NTLM state (go test -race reported that while they did).
+func TestLogonInCompound(t *testing.T) {
+	tg := startServer(t)
+	c := dialRawClient(t, tg)
+	var frames []byte
+	for range 4 {
+		sid, leg, _ := c.authLeg(0, tg.User, "wrong password", smb.SecurityModeSigningEnabled)
+		frames = append(frames, compound(c.message(smb.Header{Command: smb.Echo}, echoBody, nil),
+			c.message(smb.Header{Command: smb.SessionSetup, SessionID: sid}, leg.AppendTo, nil))...)
+	}
+	began := time.Now()
+	if _, err := c.nc.Write(frames); err != nil {
+		t.Fatal(err)
+	}
+	for range 4 {
+		parts := readCompound(t, c)
+		if h, _ := smb.DecodeHeader(parts[len(parts)-1]); len(parts) != 2 || h.Status != smb.StatusLogonFailure {
+			t.Fatalf("%d responses, SESSION_SETUP %v; want 2, STATUS_LOGON_FAILURE", len(parts), h.Status)
+		}
+	}
+	if took := time.Since(began); took < 1500*time.Millisecond {
+		t.Errorf("4 failed logons answered in %v: their delays ran at once, not one after the other", took.Round(time.Millisecond))
+	}
+
+	sid, leg, _ := c.authLeg(0, tg.User, tg.Password, smb.SecurityModeSigningEnabled)
+	frames = frames[:0]
+	for range 2 {
+		frames = append(frames, compound(c.message(smb.Header{Command: smb.Echo}, echoBody, nil),
+			c.message(smb.Header{Command: smb.SessionSetup, SessionID: sid}, leg.AppendTo, nil))...)
+	}
+	if _, err := c.nc.Write(frames); err != nil {
+		t.Fatal(err)
+	}
+	var got []smb.Status
+	for range 2 {
+		h, _ := smb.DecodeHeader(readCompound(t, c)[1])
+		got = append(got, h.Status)
+	}
+	if got[0] != smb.StatusSuccess || got[1] == smb.StatusSuccess {
+		t.Errorf("the same final leg twice: %v; want success, then a refusal", got)
+	}
+}
+
+// readCompound reads one response frame and splits it into its messages.
+func readCompound(t *testing.T, c *rawClient) [][]byte {
+	t.Helper()
+	resp, err := smb.ReadFrame(c.nc, nil, 1<<24)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts, err := smb.SplitCompound(nil, resp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return parts
 }

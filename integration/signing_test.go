@@ -70,6 +70,16 @@ func (c *rawClient) callSigned(h smb.Header, body func([]byte) []byte, s sign.Si
 // SessionId, the status and the session key.
 func (c *rawClient) logonUser(sid uint64, user, pass string, secMode uint8) (uint64, smb.Status, []byte) {
 	c.t.Helper()
+	sid, setup, sessionKey := c.authLeg(sid, user, pass, secMode)
+	h, _ := c.call(smb.Header{Command: smb.SessionSetup, SessionID: sid}, setup.AppendTo)
+	return h.SessionID, h.Status, sessionKey
+}
+
+// authLeg runs a logon's first SESSION_SETUP on session sid (0: a new one) and returns the SessionId,
+// the second request (NTLMSSP AUTHENTICATE, NTLMv2) for the caller to send, and the session key it
+// yields.
+func (c *rawClient) authLeg(sid uint64, user, pass string, secMode uint8) (uint64, *smb.SessionSetupRequest, []byte) {
+	c.t.Helper()
 	const flags = 0x00000001 | 0x00000004 | 0x00000010 | 0x00000200 | 0x00080000 | 0x00008000
 	negotiate := binary.LittleEndian.AppendUint32(binary.LittleEndian.AppendUint32([]byte("NTLMSSP\x00"), 1), flags)
 	negotiate = append(negotiate, make([]byte, 16)...)
@@ -117,8 +127,7 @@ func (c *rawClient) logonUser(sid uint64, user, pass string, secMode uint8) (uin
 		auth = append(auth, p...)
 	}
 	setup.SecurityBuffer = auth
-	h, _ = c.call(smb.Header{Command: smb.SessionSetup, SessionID: h.SessionID}, setup.AppendTo)
-	return h.SessionID, h.Status, sessionKey
+	return h.SessionID, &setup, sessionKey
 }
 
 func signerFor(t testing.TB, dialect uint16, sessionKey []byte) sign.Signer {

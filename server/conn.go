@@ -86,6 +86,21 @@ type outFrame struct {
 	firstUsed bool
 }
 
+// size is the length of the frame's messages after its transport header, with the file data of f.data,
+// f.tail and, when not nil, t.
+func (f *outFrame) size(t *readTail) int64 {
+	n := int64(len(f.buf) - smb.TransportHeaderSize)
+	if f.data != nil {
+		n += int64(len(f.data.Bytes()))
+	}
+	for _, t := range [...]*readTail{f.tail, t} {
+		if t != nil {
+			n += t.n
+		}
+	}
+	return n
+}
+
 // readTail is a file range that follows a READ response on the wire.
 type readTail struct {
 	open *open
@@ -225,17 +240,30 @@ func loneRead(msg []byte) bool {
 }
 
 // mustSerialize reports whether the frame is processed on the reader goroutine, in order: everything
-// before NEGOTIATE completes, and SESSION_SETUP (its preauth hash chain and key derivation are sequential;
-// it also keeps a failed-logon delay on this connection alone).
+// before NEGOTIATE completes, and a frame with SESSION_SETUP anywhere in it (its preauth hash chain and key
+// derivation are sequential; it also keeps a failed-logon delay on this connection alone), NEGOTIATE or
+// LOGOFF. A malformed chain is serialized too; splitting it closes the connection.
 func (c *conn) mustSerialize(msg []byte) bool {
 	c.mu.Lock()
 	done := c.neg.done
 	c.mu.Unlock()
-	if !done || len(msg) < smb.HeaderSize {
+	if !done {
 		return true
 	}
-	cmd := smb.Command(uint16(msg[12]) | uint16(msg[13])<<8)
-	return cmd == smb.SessionSetup || cmd == smb.Negotiate || cmd == smb.Logoff
+	for off := 0; ; {
+		if len(msg)-off < smb.HeaderSize {
+			return true
+		}
+		cmd := smb.Command(binary.LittleEndian.Uint16(msg[off+12:]))
+		if cmd == smb.SessionSetup || cmd == smb.Negotiate || cmd == smb.Logoff {
+			return true
+		}
+		next := int(binary.LittleEndian.Uint32(msg[off+smb.OffNextCommand:]))
+		if next == 0 {
+			return false
+		}
+		off += next
+	}
 }
 
 // readInline reports whether the reader answers a frame itself, as Samba's smbd does, rather than handing
