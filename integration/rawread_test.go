@@ -106,6 +106,29 @@ func compound(msgs ...[]byte) []byte {
 	return frame
 }
 
+// TestCompoundOverLargestFrame: two 8 MiB READs in one compound (each within MaxReadSize and paid for)
+// would need a response longer than a transport header can announce (16 MiB - 1). The server closes the
+// connection, as Samba does, instead of sending a frame whose length is cut to 24 bits.
+func TestCompoundOverLargestFrame(t *testing.T) {
+	tg := startServer(t)
+	c, on := rawShare(t, tg) // 3.0.2: MaxReadSize 8 MiB
+	id := c.mustCreate(on, "8m+1.bin")
+	echo := smb.Header{Command: smb.Echo, CreditCharge: 1, Credits: 1000, MessageID: c.msgID}
+	c.msgID++
+	c.sendFrame(echoBody(echo.AppendTo(nil))) // credits for two 128-credit READs
+	read := func() []byte {
+		h := smb.Header{Command: smb.Read, CreditCharge: 128, Credits: 1, MessageID: c.msgID, SessionID: on.sess, TreeID: on.tree}
+		c.msgID += 128
+		return (&smb.ReadRequest{FileID: id, Length: 8 << 20}).AppendTo(h.AppendTo(nil))
+	}
+	if _, err := c.nc.Write(compound(read(), read())); err != nil {
+		t.Fatal(err)
+	}
+	if resp, err := smb.ReadFrame(c.nc, nil, 1<<25); err != io.EOF {
+		t.Errorf("got a %d-byte frame (%v); want the connection closed", len(resp), err)
+	}
+}
+
 // TestCompoundRead: CREATE + READ + CLOSE, related, in one frame come back as one frame of three
 // 8-byte aligned responses with the file's bytes in the READ; a READ in the middle of a compound is
 // copied (counted as the compound fallback), one that ends the compound keeps the zero-copy path.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/zsmbd/zsmbd/internal/le"
 	"github.com/zsmbd/zsmbd/smb"
+	"github.com/zsmbd/zsmbd/smb/seal"
 	"github.com/zsmbd/zsmbd/smb/sign"
 	"github.com/zsmbd/zsmbd/zerocopy"
 )
@@ -142,14 +143,7 @@ func (c *conn) handleFrame(msg []byte, sealedBy *session) bool {
 		r.sign(f.buf[r.start:answered[i+1].start], nil)
 	}
 	prev.sign(f.buf[prev.start:], f.data)
-	n := len(f.buf) - smb.TransportHeaderSize
-	if f.data != nil {
-		n += len(f.data.Bytes())
-	}
-	if f.tail != nil {
-		n += int(f.tail.n)
-	}
-	smb.PutTransportHeader(f.buf, n)
+	smb.PutTransportHeader(f.buf, int(f.size(nil)))
 	c.send(f)
 	return true
 }
@@ -221,6 +215,16 @@ func (c *conn) process(f *outFrame, msg []byte, cs *compoundState, sealedBy *ses
 			}
 			return nil, false
 		}
+	}
+	if size := f.size(r.tail); size+seal.TransformHeaderSize > smb.MaxFrameSize {
+		// The compound's responses would not fit in one transport frame (an encrypted one's transform
+		// header counted, whether or not a later message turns encryption on). Samba closes the
+		// connection too.
+		c.log.Info().Int64("size", size).Msg("closing connection: a compound's responses exceed the largest frame")
+		if r.tail != nil {
+			r.tail.open.unref()
+		}
+		return nil, false
 	}
 	if r.tail != nil {
 		switch {

@@ -11,6 +11,9 @@ import (
 // 24-bit big-endian length.
 const TransportHeaderSize = 4
 
+// MaxFrameSize is the largest message a transport header can announce (24 bits).
+const MaxFrameSize = 1<<24 - 1
+
 // ErrFrameTooLarge is returned for a frame longer than the reader allows; the connection must close.
 var ErrFrameTooLarge = errors.New("smb: frame too large")
 
@@ -47,7 +50,8 @@ func ReadFrame(r io.Reader, buf []byte, max int) ([]byte, error) {
 	return buf, nil
 }
 
-// PutTransportHeader writes the transport header for an n-byte message into b[0:4].
+// PutTransportHeader writes the transport header for an n-byte message into b[0:4]; n is at most
+// MaxFrameSize.
 func PutTransportHeader(b []byte, n int) {
 	binary.BigEndian.PutUint32(b, uint32(n))
 	b[0] = 0
