@@ -179,7 +179,10 @@ func (c *conn) serve() {
 				return
 			}
 		}
-		if c.mustSerialize(msg) {
+		// A large request (a WRITE, an IOCTL with a big input) is answered here too: while its response
+		// waits for the socket nothing more is read, so a client that sends 8 MiB requests and reads no
+		// responses makes the server hold one of them, not one per credit.
+		if c.mustSerialize(msg) || len(frame) > largeRequest {
 			if !c.handleFrame(msg, sealedBy) {
 				return
 			}
@@ -231,6 +234,10 @@ func isTimeout(err error) bool {
 // maxSpareRequest caps the request buffers kept in conn.spares (a READ request is about 120 bytes), so
 // a connection that has gone idle holds a few small buffers at most.
 const maxSpareRequest = 4 << 10
+
+// largeRequest is the frame size above which the reader answers a request itself. A READ request is
+// about 120 bytes, a CREATE a few hundred; only WRITE and IOCTL data come near it.
+const largeRequest = 64 << 10
 
 // loneRead reports whether msg is one SMB2 READ request, not a compound.
 func loneRead(msg []byte) bool {
