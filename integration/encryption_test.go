@@ -409,6 +409,29 @@ func TestEncryptedCompound(t *testing.T) {
 		t.Fatalf("READ: %v, flags %#x; want the %d bytes on disk, unsigned inside the encryption", h.Status, h.Flags, len(want))
 	}
 
+	// [READ, READ]: the first READ's data sits between the messages, too much for the data buffer's
+	// headroom, so messages and data are encrypted together in one buffer.
+	frame = compound(c.message(smb.Header{Command: smb.Read, SessionID: c.sid, TreeID: tree}, read.AppendTo, nil),
+		c.message(smb.Header{Command: smb.Read, SessionID: c.sid, TreeID: tree}, read.AppendTo, nil))
+	if _, err := c.nc.Write(frame); err != nil {
+		t.Fatal(err)
+	}
+	if resp, err = smb.ReadFrame(c.nc, nil, 1<<24); err != nil || !seal.IsTransform(resp) {
+		t.Fatalf("[READ, READ]: %v, encrypted %v", err, err == nil && seal.IsTransform(resp))
+	}
+	if plain, err = c.sealer.Open(resp); err != nil {
+		t.Fatalf("opening the response: %v", err)
+	}
+	if parts, err = smb.SplitCompound(nil, plain); err != nil || len(parts) != 2 {
+		t.Fatalf("%d responses, %v; want 2", len(parts), err)
+	}
+	for i, p := range parts {
+		var rr smb.ReadResponse
+		if rr.Decode(p) != nil || !bytes.Equal(rr.Data, want) {
+			t.Fatalf("[READ, READ]: READ %d did not return the %d bytes on disk", i, len(want))
+		}
+	}
+
 	// An ECHO naming the session is answered encrypted too; one naming no session, in the clear.
 	if h, _ := c.sealedCall(nil, c.message(smb.Header{Command: smb.Echo, SessionID: c.sid}, echoBody, nil)); h.Status != smb.StatusSuccess {
 		t.Errorf("ECHO naming the session: %v", h.Status)

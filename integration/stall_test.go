@@ -8,15 +8,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zsmbd/zsmbd/config"
 	"github.com/zsmbd/zsmbd/smb"
+	"github.com/zsmbd/zsmbd/smb/sign"
+	"github.com/zsmbd/zsmbd/zerocopy"
 )
 
 // A client that sends requests but stops reading responses must not make the server buffer without
-// bound: credits alone would let it hold 64 8 MiB requests per connection. These tests stall a client with a small receive buffer, measure the heap the server
+// bound: credits alone would let it hold 64 signed 8 MiB READs (512 MiB) or 64 8 MiB requests per
+// connection. These tests stall a client with a small receive buffer, measure the heap the server
 // grew while stuck, then read everything and check it.
 
-// stallBound is what a stalled connection may add to the heap: the request being answered, the pool's
-// idle 8 MiB buffers (32 MiB at most) and some slack for the rest.
+// stallBound is what a stalled connection may add to the heap: the connection's copy budget (32 MiB),
+// the pool's idle 8 MiB buffers (32 MiB at most) and some slack for the rest.
 const stallBound = 80 << 20
 
 // dialStalling connects with a 16 KiB receive buffer, so responses back up in the server at once.
@@ -40,6 +44,132 @@ func heapAfterGC() int64 {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	return int64(m.HeapAlloc)
+}
+
+// settle waits until count stops changing for half a second (the server is stuck), at most 20 s.
+func settle(count func() int64) int64 {
+	last, since := count(), time.Now()
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if n := count(); n != last {
+			last, since = n, time.Now()
+		} else if time.Since(since) > 500*time.Millisecond {
+			break
+		}
+	}
+	return last
+}
+
+// askCredits sends a signed ECHO asking for n credits and reads its response.
+func (c *rawClient) askCredits(s sign.Signer, sid uint64, n uint16) {
+	h := smb.Header{Command: smb.Echo, CreditCharge: 1, Credits: n, MessageID: c.msgID, SessionID: sid}
+	c.msgID++
+	msg := echoBody(h.AppendTo(nil))
+	sign.SignMessage(s, msg)
+	if rh, _ := smb.DecodeHeader(c.sendFrame(msg)[0]); rh.Status != smb.StatusSuccess || rh.Credits < n {
+		c.t.Fatalf("ECHO for %d credits: %v, granted %d", n, rh.Status, rh.Credits)
+	}
+}
+
+// stalledReads is a signed session whose client has sent signed 8 MiB READs and read none of them.
+type stalledReads struct {
+	c     *rawClient
+	s     sign.Signer
+	reads int
+	want  []byte // each READ's data: the first 8 MiB of the file
+	fds   int    // the server's descriptors under the share before the file was opened
+	count int64  // the server's signed-copy counter once it was stuck
+}
+
+// stallSignedReads sends 40 signed 8 MiB READs from a client that does not read, waits until the
+// server is stuck and checks that it holds at most the connection's copy budget.
+func stallSignedReads(t *testing.T, tg *target) *stalledReads {
+	c := dialStalling(t, tg) // 3.0.2
+	sid, st, key := c.logonUser(0, testUser, testPassword, smb.SecurityModeSigningEnabled)
+	if st != smb.StatusSuccess {
+		t.Fatalf("logon: %v", st)
+	}
+	s := signerFor(t, smb.Dialect302, key)
+	h, _ := c.callSigned(smb.Header{Command: smb.TreeConnect, SessionID: sid}, treeConnectBody(tg, tg.Share), s)
+	if h.Status != smb.StatusSuccess {
+		t.Fatalf("TREE_CONNECT: %v", h.Status)
+	}
+	tree := h.TreeID
+	const name = "8m+1.bin"
+	fds := shareFDs(t, tg.Root)
+	create := openForReading(name)
+	h, resp := c.callSigned(smb.Header{Command: smb.Create, SessionID: sid, TreeID: tree}, create.AppendTo, s)
+	var cr smb.CreateResponse
+	if h.Status != smb.StatusSuccess || cr.Decode(resp) != nil {
+		t.Fatalf("CREATE: %v", h.Status)
+	}
+	c.askCredits(s, sid, 6000)
+
+	const reads, size = 40, 8 << 20
+	before := heapAfterGC()
+	copies := func() int64 { return tg.Server.Stats().Fallback(zerocopy.FallbackSigned) }
+	copiedBefore := copies()
+	var frames []byte
+	for range reads {
+		h := smb.Header{Command: smb.Read, CreditCharge: 128, Credits: 128, MessageID: c.msgID, SessionID: sid, TreeID: tree}
+		c.msgID += 128
+		msg := (&smb.ReadRequest{FileID: cr.FileID, Length: size}).AppendTo(h.AppendTo(nil))
+		sign.SignMessage(s, msg)
+		frames = append(frames, framed(msg)...)
+	}
+	if _, err := c.nc.Write(frames); err != nil {
+		t.Fatal(err)
+	}
+	count := settle(copies)
+	copied := count - copiedBefore
+	grown := heapAfterGC() - before
+	t.Logf("stalled: %d of %d READs copied, heap grew %d MiB", copied, reads, grown>>20)
+	if grown > stallBound {
+		t.Errorf("the heap grew %d MiB while the client did not read; want at most %d MiB", grown>>20, stallBound>>20)
+	}
+	return &stalledReads{c: c, s: s, reads: reads, want: Content(name, size+1)[:size], fds: fds, count: count}
+}
+
+// TestStalledSignedReadsBounded: 40 signed 8 MiB READs from a client that does not read keep at most
+// the connection's copy budget in the server; then every response arrives, signed, with the file's bytes.
+func TestStalledSignedReadsBounded(t *testing.T) {
+	tg := startServer(t, func(c *config.Config) { c.Global.ServerSigning = config.SigningMandatory })
+	sr := stallSignedReads(t, tg)
+	for i := range sr.reads {
+		resp, err := smb.ReadFrame(sr.c.nc, nil, 1<<24)
+		if err != nil {
+			t.Fatalf("response %d: %v", i, err)
+		}
+		rh, _ := smb.DecodeHeader(resp)
+		var rr smb.ReadResponse
+		if rh.Status != smb.StatusSuccess || rr.Decode(resp) != nil {
+			t.Fatalf("READ %d: %v", i, rh.Status)
+		}
+		if !sign.VerifyMessage(sr.s, resp) {
+			t.Errorf("READ %d: response not signed with the session's key", i)
+		}
+		if !bytes.Equal(rr.Data, sr.want) {
+			t.Fatalf("READ %d: data differs from the file", i)
+		}
+	}
+}
+
+// TestStalledClientHangsUp: a client that hangs up while READs wait for the copy budget ends its
+// connection whole: the waiting handlers give up without copying (reading and signing 8 MiB each for
+// nobody) and the open's descriptor is closed.
+func TestStalledClientHangsUp(t *testing.T) {
+	tg := startServer(t, func(c *config.Config) { c.Global.ServerSigning = config.SigningMandatory })
+	sr := stallSignedReads(t, tg)
+	sr.c.nc.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for shareFDs(t, tg.Root) != sr.fds {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d descriptors under the share 10 s after the client hung up; want %d", shareFDs(t, tg.Root), sr.fds)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := tg.Server.Stats().Fallback(zerocopy.FallbackSigned); n != sr.count {
+		t.Errorf("%d READs were copied after the client hung up", n-sr.count)
+	}
 }
 
 // TestStalledLargeRequestsBounded: behind a READ whose response the client does not read, 30 requests

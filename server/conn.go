@@ -2,6 +2,7 @@ package server
 
 import (
 	"bufio"
+	"context"
 	"encoding/binary"
 	"errors"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"golang.org/x/sync/semaphore"
 
 	"github.com/zsmbd/zsmbd/smb"
 	"github.com/zsmbd/zsmbd/smb/seal"
@@ -39,6 +41,12 @@ type conn struct {
 	// spares brings the buffers of lone READ requests answered on handler goroutines back to the reader,
 	// for its next frames; made at the first such hand-off, so an idle connection does without it.
 	spares chan []byte
+	// copied is the connection's budget for file data read into user space (signed, encrypted and
+	// compounded READs), held by a frame until it is sent; ctx ends with the connection and wakes
+	// whoever waits for it.
+	copied *semaphore.Weighted
+	ctx    context.Context
+	cancel context.CancelFunc
 
 	wmu    sync.Mutex
 	sender *zerocopy.Sender // sends under wmu; its strategy is fixed
@@ -75,6 +83,8 @@ type outFrame struct {
 	tail  *readTail
 	data  *zerocopy.Buffer
 	front int
+	held  int64 // bytes of budget the frame holds, given back when it is released
+	owner *semaphore.Weighted
 	cs    compoundState // what the frame's related requests inherit, while it is built
 	// seal, when set, is the session whose key encrypts the frame: the request came encrypted with it,
 	// or its session or tree asks for encryption.
@@ -126,7 +136,9 @@ func (s *Server) newConn(tc *net.TCPConn) (*conn, error) {
 		sem:      make(chan struct{}, maxInFlight),
 		sessions: make(map[uint64]*session),
 		opens:    make(map[uint64]*open),
+		copied:   semaphore.NewWeighted(copyBudget),
 	}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
 	return c, nil
 }
 
@@ -139,6 +151,7 @@ func (c *conn) serve() {
 			c.log.Error().Interface("panic", p).Msg("connection panicked; closing it")
 		}
 		c.closing.Store(true)
+		c.cancel() // first: handlers waiting for the copy budget give up before sends fail and free it
 		c.nc.Close()
 		c.inFlight.Wait()
 		c.releaseAll()
@@ -329,7 +342,30 @@ func (c *conn) drain() {
 // close cuts the connection at once.
 func (c *conn) close() {
 	c.closing.Store(true)
+	c.cancel()
 	c.nc.Close()
+}
+
+// copyBudget bounds the copied READ data one connection holds until it is sent: four 8 MiB READs, or
+// two compounds of the largest frame (it must hold one: smb.MaxFrameSize). Credits alone would allow 64
+// 8 MiB READs (512 MiB) while a client does not read its responses; the budget makes the next copy wait
+// for a sent one instead. Four 8 MiB READs keep one on the wire and three being read and signed.
+const copyBudget = 32 << 20
+
+// reserve takes n bytes of the connection's copy budget for f (at most smb.MaxFrameSize: a frame
+// never holds more), waiting while frames not yet sent hold it. A frame reserves once, all it needs,
+// so that no frame holds part of the budget while waiting for more. It fails only when the connection
+// ends.
+func (c *conn) reserve(f *outFrame, n int64) bool {
+	n = min(n, smb.MaxFrameSize)
+	if n <= 0 {
+		return true
+	}
+	if err := c.copied.Acquire(c.ctx, n); err != nil {
+		return false
+	}
+	f.owner, f.held = c.copied, n
+	return true
 }
 
 // send writes a response frame whole and releases what it holds. After a failed write the connection is
@@ -344,6 +380,7 @@ func (c *conn) send(f *outFrame) {
 				c.log.Info().Err(err).Msg("write failed; closing connection")
 			}
 			c.dead = true
+			c.cancel()
 			c.nc.Close()
 		}
 	}
@@ -372,6 +409,10 @@ func (f *outFrame) release() {
 	if f.data != nil {
 		f.data.Release()
 		f.data, f.front = nil, 0
+	}
+	if f.held > 0 {
+		f.owner.Release(f.held)
+		f.owner, f.held = nil, 0
 	}
 	f.seal = nil
 	if cap(f.buf) > maxPooledFrame {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/binary"
 	"time"
 
 	"github.com/zsmbd/zsmbd/internal/le"
@@ -103,6 +104,10 @@ func (c *conn) handleFrame(msg []byte, sealedBy *session) bool {
 		return false
 	}
 	f := newFrame()
+	if len(parts) > 1 && !c.reserve(f, readLengths(parts)) {
+		f.release() // the connection ended while waiting for the copy budget
+		return false
+	}
 	f.seal = sealedBy // MS-SMB2 3.3.4.1.4: the response to an encrypted request is encrypted
 	cs := &f.cs
 	var answeredRoom [4]*request
@@ -146,6 +151,18 @@ func (c *conn) handleFrame(msg []byte, sealedBy *session) bool {
 	smb.PutTransportHeader(f.buf, int(f.size(nil)))
 	c.send(f)
 	return true
+}
+
+// readLengths is the sum of the Length fields of a compound's READ requests: what its frame may copy
+// (a READ in the middle of a compound, or any when signed or encrypted, is read into user space).
+func readLengths(parts [][]byte) int64 {
+	var n int64
+	for _, p := range parts {
+		if len(p) >= smb.HeaderSize+8 && smb.Command(binary.LittleEndian.Uint16(p[12:])) == smb.Read {
+			n += int64(binary.LittleEndian.Uint32(p[smb.HeaderSize+4:]))
+		}
+	}
+	return n
 }
 
 // process answers one message of a frame, appending its unsigned response to f. It returns ok=false to
@@ -227,17 +244,10 @@ func (c *conn) process(f *outFrame, msg []byte, cs *compoundState, sealedBy *ses
 		return nil, false
 	}
 	if r.tail != nil {
-		switch {
-		case f.seal != nil:
-			c.copyTail(f, r, zerocopy.FallbackEncrypted)
-		case r.signWith != nil || r.shouldSign():
-			c.copyTail(f, r, zerocopy.FallbackSigned)
-		case !last:
-			c.copyTail(f, r, zerocopy.FallbackCompound)
-		case r.tail.n < smallRead && c.sender.Strategy() != zerocopy.Copy:
-			c.copyTail(f, r, zerocopy.FallbackSmall)
-		default:
+		if reason, copied := c.copyReason(f, r); !copied {
 			f.tail = r.tail
+		} else if !c.copyTail(f, r, reason) {
+			return nil, false // the connection ended while the copy waited for its budget
 		}
 	}
 	cs.started = true
@@ -255,12 +265,33 @@ func (c *conn) process(f *outFrame, msg []byte, cs *compoundState, sealedBy *ses
 // and 4 KiB on the test machine, and the two level from 16 KiB.
 const smallRead = 16 << 10
 
+// copyReason reports whether a READ's data must be read into user space, and why: the frame is
+// encrypted, the response signed, more responses follow it, or the read is small.
+func (c *conn) copyReason(f *outFrame, r *request) (zerocopy.Reason, bool) {
+	switch {
+	case f.seal != nil:
+		return zerocopy.FallbackEncrypted, true
+	case r.signWith != nil || r.shouldSign():
+		return zerocopy.FallbackSigned, true
+	case !r.last:
+		return zerocopy.FallbackCompound, true
+	case r.tail.n < smallRead && c.sender.Strategy() != zerocopy.Copy:
+		return zerocopy.FallbackSmall, true
+	}
+	return 0, false
+}
+
 // copyTail puts a READ's file data in user space: after the response in the frame when more responses
-// follow, or in a pooled buffer that is signed and sent after it. The reason is counted.
-func (c *conn) copyTail(f *outFrame, r *request, reason zerocopy.Reason) {
+// follow, or in a pooled buffer that is signed and sent after it. The reason is counted. A lone READ
+// takes its bytes of the connection's copy budget here (a compound took its READs' up front); it
+// returns false when the connection ended while it waited.
+func (c *conn) copyTail(f *outFrame, r *request, reason zerocopy.Reason) bool {
 	t := r.tail
 	r.tail = nil
 	defer t.open.unref()
+	if f.held == 0 && !c.reserve(f, t.n) {
+		return false
+	}
 	c.srv.stats.Fallback(reason)
 	var dst []byte
 	if r.last {
@@ -278,6 +309,7 @@ func (c *conn) copyTail(f *outFrame, r *request, reason zerocopy.Reason) {
 	case n < len(dst):
 		c.log.Info().Int64("offset", t.off).Int("announced", len(dst)).Int("read", n).Msg("file shrank after the length was announced; padded with zeros")
 	}
+	return true
 }
 
 // run checks the session, tree and signature and calls the handler.

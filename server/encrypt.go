@@ -105,6 +105,11 @@ func sealFrame(f *outFrame) {
 		copy(whole.Bytes()[len(msgs):], data)
 		f.data.Release()
 		f.data, f.front = whole, 0
+		if cap(f.buf) > maxPooledFrame {
+			// The messages (with a compound's copied READ data) are in whole now: let their buffer go
+			// rather than hold the frame's data twice until it is sent.
+			f.buf = make([]byte, smb.TransportHeaderSize, smb.TransportHeaderSize+seal.TransformHeaderSize)
+		}
 	}
 	plain := f.data.WithFront(f.front)
 	f.buf = append(f.buf[:smb.TransportHeaderSize], transformRoom[:]...)
