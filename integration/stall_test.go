@@ -2,7 +2,11 @@ package integration
 
 import (
 	"bytes"
+	"fmt"
+	"github.com/zsmbd/zsmbd/smb/fscc"
 	"net"
+	"os"
+	"path/filepath"
 	"runtime"
 	"syscall"
 	"testing"
@@ -15,12 +19,12 @@ import (
 )
 
 // A client that sends requests but stops reading responses must not make the server buffer without
-// bound: credits alone would let it hold 64 signed 8 MiB READs (512 MiB) or 64 8 MiB requests per
-// connection. These tests stall a client with a small receive buffer, measure the heap the server
+// bound: credits alone would let it hold 64 signed 8 MiB READs (512 MiB), 64 8 MiB requests or 64
+// 8 MiB directory listings per connection. These tests stall a client with a small receive buffer, measure the heap the server
 // grew while stuck, then read everything and check it.
 
-// stallBound is what a stalled connection may add to the heap: the connection's copy budget (32 MiB),
-// the pool's idle 8 MiB buffers (32 MiB at most) and some slack for the rest.
+// stallBound is what a stalled connection may add to the heap: the connection's response budget
+// (32 MiB), the pool's idle 8 MiB buffers (32 MiB at most) and some slack for the rest.
 const stallBound = 80 << 20
 
 // dialStalling connects with a 16 KiB receive buffer, so responses back up in the server at once.
@@ -81,7 +85,7 @@ type stalledReads struct {
 }
 
 // stallSignedReads sends 40 signed 8 MiB READs from a client that does not read, waits until the
-// server is stuck and checks that it holds at most the connection's copy budget.
+// server is stuck and checks that it holds at most the connection's response budget.
 func stallSignedReads(t *testing.T, tg *target) *stalledReads {
 	c := dialStalling(t, tg) // 3.0.2
 	sid, st, key := c.logonUser(0, testUser, testPassword, smb.SecurityModeSigningEnabled)
@@ -130,7 +134,7 @@ func stallSignedReads(t *testing.T, tg *target) *stalledReads {
 }
 
 // TestStalledSignedReadsBounded: 40 signed 8 MiB READs from a client that does not read keep at most
-// the connection's copy budget in the server; then every response arrives, signed, with the file's bytes.
+// the connection's response budget in the server; then every response arrives, signed, with the file's bytes.
 func TestStalledSignedReadsBounded(t *testing.T) {
 	tg := startServer(t, func(c *config.Config) { c.Global.ServerSigning = config.SigningMandatory })
 	sr := stallSignedReads(t, tg)
@@ -153,7 +157,7 @@ func TestStalledSignedReadsBounded(t *testing.T) {
 	}
 }
 
-// TestStalledClientHangsUp: a client that hangs up while READs wait for the copy budget ends its
+// TestStalledClientHangsUp: a client that hangs up while READs wait for the response budget ends its
 // connection whole: the waiting handlers give up without copying (reading and signing 8 MiB each for
 // nobody) and the open's descriptor is closed.
 func TestStalledClientHangsUp(t *testing.T) {
@@ -233,5 +237,58 @@ func TestStalledLargeRequestsBounded(t *testing.T) {
 	}
 	if err := <-sent; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestStalledListingsBounded: 60 QUERY_DIRECTORY requests for 2 MiB each of a large directory, from a
+// client that does not read, hold at most the connection's budget; then each gets its 2 MiB listing.
+func TestStalledListingsBounded(t *testing.T) {
+	tg := startServer(t)
+	dir := filepath.Join(tg.Root, "many")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	const files = 12000 // 184 bytes each as FileIdBothDirectoryInformation: 2.1 MiB
+	for i := range files {
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("entry-%034d", i)), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := dialStalling(t, tg)
+	on := handle{sess: c.logonGuest()}
+	on.tree = c.treeConnect(on.sess, tg.Share)
+	id := c.mustCreate(on, "many")
+	echo := smb.Header{Command: smb.Echo, CreditCharge: 1, Credits: 4000, MessageID: c.msgID}
+	c.msgID++
+	c.sendFrame(echoBody(echo.AppendTo(nil)))
+
+	const listings, size = 60, 2 << 20
+	before := heapAfterGC()
+	var frames []byte
+	for range listings {
+		h := smb.Header{Command: smb.QueryDirectory, CreditCharge: 32, Credits: 32, MessageID: c.msgID, SessionID: on.sess, TreeID: on.tree}
+		c.msgID += 32
+		req := smb.QueryDirectoryRequest{FileInformationClass: fscc.FileIdBothDirectoryInformation, Flags: smb.RestartScans,
+			FileID: id, OutputBufferLength: size, FileName: "*"}
+		frames = append(frames, framed(req.AppendTo(h.AppendTo(nil)))...)
+	}
+	if _, err := c.nc.Write(frames); err != nil {
+		t.Fatal(err)
+	}
+	grown := settle(func() int64 { return heapAfterGC() >> 20 })<<20 - before
+	t.Logf("stalled: heap grew %d MiB", grown>>20)
+	if grown > stallBound {
+		t.Errorf("the heap grew %d MiB while the client did not read; want at most %d MiB", grown>>20, stallBound>>20)
+	}
+	for i := range listings {
+		resp, err := smb.ReadFrame(c.nc, nil, 1<<24)
+		if err != nil {
+			t.Fatalf("response %d: %v", i, err)
+		}
+		rh, _ := smb.DecodeHeader(resp)
+		var qr smb.QueryDirectoryResponse
+		if rh.Status != smb.StatusSuccess || qr.Decode(resp) != nil || len(qr.Buffer) < size-4096 || len(qr.Buffer) > size {
+			t.Fatalf("QUERY_DIRECTORY %d: %v, %d bytes; want a listing of nearly %d", i, rh.Status, len(qr.Buffer), size)
+		}
 	}
 }

@@ -41,10 +41,10 @@ type conn struct {
 	// spares brings the buffers of lone READ requests answered on handler goroutines back to the reader,
 	// for its next frames; made at the first such hand-off, so an idle connection does without it.
 	spares chan []byte
-	// copied is the connection's budget for file data read into user space (signed, encrypted and
-	// compounded READs), held by a frame until it is sent; ctx ends with the connection and wakes
-	// whoever waits for it.
-	copied *semaphore.Weighted
+	// budget bounds the memory of responses built but not yet sent: copied READ data (signed,
+	// encrypted and compounded READs) and directory listings, held by a frame until it is sent. ctx
+	// ends with the connection and wakes whoever waits for the budget.
+	budget *semaphore.Weighted
 	ctx    context.Context
 	cancel context.CancelFunc
 
@@ -136,7 +136,7 @@ func (s *Server) newConn(tc *net.TCPConn) (*conn, error) {
 		sem:      make(chan struct{}, maxInFlight),
 		sessions: make(map[uint64]*session),
 		opens:    make(map[uint64]*open),
-		copied:   semaphore.NewWeighted(copyBudget),
+		budget:   semaphore.NewWeighted(responseBudget),
 	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	return c, nil
@@ -151,7 +151,7 @@ func (c *conn) serve() {
 			c.log.Error().Interface("panic", p).Msg("connection panicked; closing it")
 		}
 		c.closing.Store(true)
-		c.cancel() // first: handlers waiting for the copy budget give up before sends fail and free it
+		c.cancel() // first: handlers waiting for the response budget give up before sends fail and free it
 		c.nc.Close()
 		c.inFlight.Wait()
 		c.releaseAll()
@@ -346,13 +346,14 @@ func (c *conn) close() {
 	c.nc.Close()
 }
 
-// copyBudget bounds the copied READ data one connection holds until it is sent: four 8 MiB READs, or
-// two compounds of the largest frame (it must hold one: smb.MaxFrameSize). Credits alone would allow 64
-// 8 MiB READs (512 MiB) while a client does not read its responses; the budget makes the next copy wait
-// for a sent one instead. Four 8 MiB READs keep one on the wire and three being read and signed.
-const copyBudget = 32 << 20
+// responseBudget bounds what one connection's responses hold in memory until they are sent: copied
+// READ data and directory listings. Credits alone would allow 64 8 MiB READs (512 MiB) while a client
+// does not read its responses; the budget makes the next copy or listing wait for a sent one instead.
+// 32 MiB is four 8 MiB READs (one on the wire, three being read and signed), or two frames of the
+// largest size (it must hold one: smb.MaxFrameSize).
+const responseBudget = 32 << 20
 
-// reserve takes n bytes of the connection's copy budget for f (at most smb.MaxFrameSize: a frame
+// reserve takes n bytes of the connection's response budget for f (at most smb.MaxFrameSize: a frame
 // never holds more), waiting while frames not yet sent hold it. A frame reserves once, all it needs,
 // so that no frame holds part of the budget while waiting for more. It fails only when the connection
 // ends.
@@ -361,10 +362,10 @@ func (c *conn) reserve(f *outFrame, n int64) bool {
 	if n <= 0 {
 		return true
 	}
-	if err := c.copied.Acquire(c.ctx, n); err != nil {
+	if err := c.budget.Acquire(c.ctx, n); err != nil {
 		return false
 	}
-	f.owner, f.held = c.copied, n
+	f.owner, f.held = c.budget, n
 	return true
 }
 

@@ -104,8 +104,8 @@ func (c *conn) handleFrame(msg []byte, sealedBy *session) bool {
 		return false
 	}
 	f := newFrame()
-	if len(parts) > 1 && !c.reserve(f, readLengths(parts)) {
-		f.release() // the connection ended while waiting for the copy budget
+	if !c.reserve(f, responseRoom(parts)) {
+		f.release() // the connection ended while waiting for the budget
 		return false
 	}
 	f.seal = sealedBy // MS-SMB2 3.3.4.1.4: the response to an encrypted request is encrypted
@@ -153,13 +153,23 @@ func (c *conn) handleFrame(msg []byte, sealedBy *session) bool {
 	return true
 }
 
-// readLengths is the sum of the Length fields of a compound's READ requests: what its frame may copy
-// (a READ in the middle of a compound, or any when signed or encrypted, is read into user space).
-func readLengths(parts [][]byte) int64 {
+// responseRoom is what a frame's responses may need in memory beyond their headers, reserved from the
+// connection's budget before any is built: each QUERY_DIRECTORY's listing (up to its
+// OutputBufferLength) and, in a compound, each READ's data (a READ in the middle of a compound, or any
+// when signed or encrypted, is read into user space). A lone READ reserves at its copy, if it is copied.
+func responseRoom(parts [][]byte) int64 {
 	var n int64
 	for _, p := range parts {
-		if len(p) >= smb.HeaderSize+8 && smb.Command(binary.LittleEndian.Uint16(p[12:])) == smb.Read {
-			n += int64(binary.LittleEndian.Uint32(p[smb.HeaderSize+4:]))
+		if len(p) < smb.HeaderSize+32 {
+			continue // too short for either body: answered with an error
+		}
+		switch smb.Command(binary.LittleEndian.Uint16(p[12:])) {
+		case smb.Read:
+			if len(parts) > 1 {
+				n += int64(binary.LittleEndian.Uint32(p[smb.HeaderSize+4:])) // Length
+			}
+		case smb.QueryDirectory:
+			n += int64(binary.LittleEndian.Uint32(p[smb.HeaderSize+28:])) // OutputBufferLength
 		}
 	}
 	return n
@@ -247,7 +257,7 @@ func (c *conn) process(f *outFrame, msg []byte, cs *compoundState, sealedBy *ses
 		if reason, copied := c.copyReason(f, r); !copied {
 			f.tail = r.tail
 		} else if !c.copyTail(f, r, reason) {
-			return nil, false // the connection ended while the copy waited for its budget
+			return nil, false // the connection ended while the copy waited for the budget
 		}
 	}
 	cs.started = true
@@ -283,7 +293,7 @@ func (c *conn) copyReason(f *outFrame, r *request) (zerocopy.Reason, bool) {
 
 // copyTail puts a READ's file data in user space: after the response in the frame when more responses
 // follow, or in a pooled buffer that is signed and sent after it. The reason is counted. A lone READ
-// takes its bytes of the connection's copy budget here (a compound took its READs' up front); it
+// takes its bytes of the connection's response budget here (a compound took its READs' up front); it
 // returns false when the connection ended while it waited.
 func (c *conn) copyTail(f *outFrame, r *request, reason zerocopy.Reason) bool {
 	t := r.tail
