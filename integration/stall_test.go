@@ -27,6 +27,15 @@ import (
 // (32 MiB), the pool's idle 8 MiB buffers (32 MiB at most) and some slack for the rest.
 const stallBound = 80 << 20
 
+// startMeasured starts the in-process server these tests measure: against a remote one the heap
+// read here would be the test's own.
+func startMeasured(t *testing.T, opts ...serverOption) *target {
+	if remote() {
+		t.Skip("measures an in-process server's heap")
+	}
+	return startServer(t, opts...)
+}
+
 // dialStalling connects with a 16 KiB receive buffer, so responses back up in the server at once.
 func dialStalling(t *testing.T, tg *target) *rawClient {
 	d := &net.Dialer{Timeout: 5 * time.Second, Control: func(_, _ string, rc syscall.RawConn) error {
@@ -136,7 +145,7 @@ func stallSignedReads(t *testing.T, tg *target) *stalledReads {
 // TestStalledSignedReadsBounded: 40 signed 8 MiB READs from a client that does not read keep at most
 // the connection's response budget in the server; then every response arrives, signed, with the file's bytes.
 func TestStalledSignedReadsBounded(t *testing.T) {
-	tg := startServer(t, func(c *config.Config) { c.Global.ServerSigning = config.SigningMandatory })
+	tg := startMeasured(t, func(c *config.Config) { c.Global.ServerSigning = config.SigningMandatory })
 	sr := stallSignedReads(t, tg)
 	for i := range sr.reads {
 		resp, err := smb.ReadFrame(sr.c.nc, nil, 1<<24)
@@ -161,7 +170,7 @@ func TestStalledSignedReadsBounded(t *testing.T) {
 // connection whole: the waiting handlers give up without copying (reading and signing 8 MiB each for
 // nobody) and the open's descriptor is closed.
 func TestStalledClientHangsUp(t *testing.T) {
-	tg := startServer(t, func(c *config.Config) { c.Global.ServerSigning = config.SigningMandatory })
+	tg := startMeasured(t, func(c *config.Config) { c.Global.ServerSigning = config.SigningMandatory })
 	sr := stallSignedReads(t, tg)
 	sr.c.nc.Close()
 	deadline := time.Now().Add(10 * time.Second)
@@ -180,7 +189,7 @@ func TestStalledClientHangsUp(t *testing.T) {
 // of 8 MiB each (WRITEs, refused on a read-only share) are not all read into memory; then each is
 // answered.
 func TestStalledLargeRequestsBounded(t *testing.T) {
-	tg := startServer(t)
+	tg := startMeasured(t)
 	c := dialStalling(t, tg)
 	on := handle{sess: c.logonGuest()}
 	on.tree = c.treeConnect(on.sess, tg.Share)
@@ -243,7 +252,7 @@ func TestStalledLargeRequestsBounded(t *testing.T) {
 // TestStalledListingsBounded: 60 QUERY_DIRECTORY requests for 2 MiB each of a large directory, from a
 // client that does not read, hold at most the connection's budget; then each gets its 2 MiB listing.
 func TestStalledListingsBounded(t *testing.T) {
-	tg := startServer(t)
+	tg := startMeasured(t)
 	dir := filepath.Join(tg.Root, "many")
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		t.Fatal(err)
