@@ -229,25 +229,7 @@ func (c *conn) process(f *outFrame, msg []byte, cs *compoundState, sealedBy *ses
 	if r.after != nil {
 		r.after(f.buf[r.start:])
 	}
-	if r.wantsSeal() {
-		switch {
-		case f.seal == nil:
-			f.seal = r.sess // any message of the frame turns encryption on for all its responses
-		case f.seal != r.sess && sealedBy == nil:
-			// An unencrypted compound whose responses would need two sessions' keys. (In an encrypted
-			// one, a message of another session is refused and answered with the sealing session's key.)
-			c.log.Info().Uint64("session", r.sess.id).Uint64("sealing_session", f.seal.id).Msg("closing connection: a compound's responses must be encrypted for two sessions")
-			if r.tail != nil {
-				r.tail.open.unref()
-			}
-			return nil, false
-		}
-	}
-	if size := f.size(r.tail); size+seal.TransformHeaderSize > smb.MaxFrameSize {
-		// The compound's responses would not fit in one transport frame (an encrypted one's transform
-		// header counted, whether or not a later message turns encryption on). Samba closes the
-		// connection too.
-		c.log.Info().Int64("size", size).Msg("closing connection: a compound's responses exceed the largest frame")
+	if !c.joins(f, r, sealedBy) {
 		if r.tail != nil {
 			r.tail.open.unref()
 		}
@@ -268,6 +250,29 @@ func (c *conn) process(f *outFrame, msg []byte, cs *compoundState, sealedBy *ses
 			Uint32("tree", r.hdr.TreeID).Stringer("status", cs.status).Dur("took", time.Since(began)).Msg("request")
 	}
 	return r, true
+}
+
+// joins reports whether r's response can join the frame f, turning on the frame's encryption when r's
+// session or tree asks for it. It logs why not: an unencrypted compound whose responses would need two
+// sessions' keys (in an encrypted one, a message of another session is refused and answered with the
+// sealing session's key), or responses that would not fit in one transport frame (an encrypted one's
+// transform header counted, whether or not a later message turns encryption on; Samba closes the
+// connection too).
+func (c *conn) joins(f *outFrame, r *request, sealedBy *session) bool {
+	if r.wantsSeal() {
+		switch {
+		case f.seal == nil:
+			f.seal = r.sess // any message of the frame turns encryption on for all its responses
+		case f.seal != r.sess && sealedBy == nil:
+			c.log.Info().Uint64("session", r.sess.id).Uint64("sealing_session", f.seal.id).Msg("closing connection: a compound's responses must be encrypted for two sessions")
+			return false
+		}
+	}
+	if size := f.size(r.tail); size+seal.TransformHeaderSize > smb.MaxFrameSize {
+		c.log.Info().Int64("size", size).Msg("closing connection: a compound's responses exceed the largest frame")
+		return false
+	}
+	return true
 }
 
 // smallRead is the READ length below which the copy path (pread + one writev) is used whatever the
