@@ -2,8 +2,8 @@ package integration
 
 import (
 	"bytes"
+	"context"
 	"fmt"
-	"github.com/zsmbd/zsmbd/smb/fscc"
 	"net"
 	"os"
 	"path/filepath"
@@ -14,14 +14,15 @@ import (
 
 	"github.com/zsmbd/zsmbd/config"
 	"github.com/zsmbd/zsmbd/smb"
+	"github.com/zsmbd/zsmbd/smb/fscc"
 	"github.com/zsmbd/zsmbd/smb/sign"
 	"github.com/zsmbd/zsmbd/zerocopy"
 )
 
 // A client that sends requests but stops reading responses must not make the server buffer without
 // bound: credits alone would let it hold 64 signed 8 MiB READs (512 MiB), 64 8 MiB requests or 64
-// 8 MiB directory listings per connection. These tests stall a client with a small receive buffer, measure the heap the server
-// grew while stuck, then read everything and check it.
+// 8 MiB directory listings per connection. These tests stall a client with a small receive buffer,
+// measure the heap the server grew while stuck, then read everything and check it.
 
 // stallBound is what a stalled connection may add to the heap: the connection's response budget
 // (32 MiB), the pool's idle 8 MiB buffers (32 MiB at most) and some slack for the rest.
@@ -299,5 +300,28 @@ func TestStalledListingsBounded(t *testing.T) {
 		if rh.Status != smb.StatusSuccess || qr.Decode(resp) != nil || len(qr.Buffer) < size-4096 || len(qr.Buffer) > size {
 			t.Fatalf("QUERY_DIRECTORY %d: %v, %d bytes; want a listing of nearly %d", i, rh.Status, len(qr.Buffer), size)
 		}
+	}
+}
+
+// TestShutdownWhileStalled: a server shutting down does not wait on a client that does not read, even
+// with its reader waiting for the response budget (a request over 64 KiB is answered there).
+func TestShutdownWhileStalled(t *testing.T) {
+	tg := startMeasured(t, func(c *config.Config) { c.Global.ServerSigning = config.SigningMandatory })
+	sr := stallSignedReads(t, tg)
+	h := smb.Header{Command: smb.Read, CreditCharge: 128, Credits: 1, MessageID: sr.c.msgID}
+	sr.c.msgID += 128
+	read := (&smb.ReadRequest{Length: 8 << 20}).AppendTo(h.AppendTo(nil))
+	echo := smb.Header{Command: smb.Echo, CreditCharge: 1, MessageID: sr.c.msgID}
+	sr.c.msgID++
+	// [READ, ECHO padded past 64 KiB]: the reader answers it and waits for the READ's 8 MiB.
+	if _, err := sr.c.nc.Write(compound(read, append(echoBody(echo.AppendTo(nil)), make([]byte, 64<<10)...))); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	began := time.Now()
+	if err := tg.Server.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown: %v after %v", err, time.Since(began).Round(time.Millisecond))
 	}
 }

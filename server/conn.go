@@ -220,13 +220,13 @@ func (c *conn) serve() {
 				if p := recover(); p != nil {
 					c.srv.panics.Add(1)
 					c.log.Error().Interface("panic", p).Msg("handler panicked; closing connection")
-					c.nc.Close()
+					c.close() // its frame keeps the budget it holds: whoever waits for it must give up
 				}
 				<-c.sem
 				c.inFlight.Done()
 			}()
 			if !c.handleFrame(msg, sealedBy) {
-				c.nc.Close()
+				c.close()
 				return
 			}
 			if giveBack {
@@ -333,9 +333,11 @@ func (c *conn) maxFrame() int {
 	return int(c.neg.maxRead) + 64<<10
 }
 
-// drain stops reading new requests; responses in flight still go out.
+// drain stops reading new requests. A request waiting for the response budget gives up: the budget
+// may never come back from a client that does not read.
 func (c *conn) drain() {
 	c.closing.Store(true)
+	c.cancel()
 	c.nc.SetReadDeadline(time.Now())
 }
 
