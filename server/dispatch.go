@@ -104,7 +104,7 @@ func (c *conn) handleFrame(msg []byte, sealedBy *session) bool {
 		return false
 	}
 	f := newFrame()
-	if !c.reserve(f, responseRoom(parts)) {
+	if !c.reserve(f, c.responseRoom(parts)) {
 		f.release() // the connection ended while waiting for the budget
 		return false
 	}
@@ -156,21 +156,33 @@ func (c *conn) handleFrame(msg []byte, sealedBy *session) bool {
 // responseRoom is what a frame's responses may need in memory beyond their headers, reserved from the
 // connection's budget before any is built: each QUERY_DIRECTORY's listing (up to its
 // OutputBufferLength) and, in a compound, each READ's data (a READ in the middle of a compound, or any
-// when signed or encrypted, is read into user space). A lone READ reserves at its copy, if it is copied.
-func responseRoom(parts [][]byte) int64 {
-	var n int64
+// when signed or encrypted, is read into user space; a last one that goes out zero-copy is counted
+// all the same, as whether it will be signed is known only once it runs). Each is counted up to the
+// negotiated maximum, which neither exceeds. A lone READ reserves at its copy, if it is copied.
+func (c *conn) responseRoom(parts [][]byte) int64 {
+	var n, most int64
 	for _, p := range parts {
 		if len(p) < smb.HeaderSize+32 {
 			continue // too short for either body: answered with an error
 		}
+		var want uint32
 		switch smb.Command(binary.LittleEndian.Uint16(p[12:])) {
 		case smb.Read:
 			if len(parts) > 1 {
-				n += int64(binary.LittleEndian.Uint32(p[smb.HeaderSize+4:])) // Length
+				want = binary.LittleEndian.Uint32(p[smb.HeaderSize+4:]) // Length
 			}
 		case smb.QueryDirectory:
-			n += int64(binary.LittleEndian.Uint32(p[smb.HeaderSize+28:])) // OutputBufferLength
+			want = binary.LittleEndian.Uint32(p[smb.HeaderSize+28:]) // OutputBufferLength
 		}
+		if want == 0 {
+			continue
+		}
+		if most == 0 {
+			c.mu.Lock()
+			most = int64(c.neg.maxRead)
+			c.mu.Unlock()
+		}
+		n += min(int64(want), most)
 	}
 	return n
 }
