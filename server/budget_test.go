@@ -2,8 +2,6 @@ package server
 
 import (
 	"context"
-	"net"
-	"strings"
 	"testing"
 	"time"
 
@@ -11,7 +9,6 @@ import (
 
 	"github.com/zsmbd/zsmbd/config"
 	"github.com/zsmbd/zsmbd/internal/le"
-	"github.com/zsmbd/zsmbd/passdb"
 	"github.com/zsmbd/zsmbd/smb"
 	"github.com/zsmbd/zsmbd/smb/fscc"
 )
@@ -43,23 +40,9 @@ func TestHandlerPanicWakesBudgetWaiters(t *testing.T) {
 	}}
 	t.Cleanup(func() { commands[smb.Echo] = saved })
 
-	cfg := config.Default()
-	cfg.Shares = []config.Share{{Name: "data", Path: t.TempDir(), ReadOnly: true, GuestOK: true}}
-	users, err := passdb.Parse(strings.NewReader(""), "empty")
-	if err != nil {
-		t.Fatal(err)
-	}
 	// The recovered panics are logged at error level; keep them out of the test's output.
-	srv, err := New(cfg, users, zerolog.Nop())
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Serve(l)
-	c := dialRaw(t, l.Addr().String())
+	srv, addr := serveTest(t, config.Default(), zerolog.Nop())
+	c := dialRaw(t, addr)
 	neg := (&smb.NegotiateRequest{SecurityMode: 1, Dialects: []uint16{smb.Dialect210}}).AppendTo((&smb.Header{Command: smb.Negotiate, Credits: 64}).AppendTo(nil))
 	c.send(neg)
 	if h, _ := c.mustRecv(); h.Status != smb.StatusSuccess {

@@ -22,12 +22,19 @@ func startTestServer(t *testing.T) string {
 	t.Helper()
 	cfg := config.Default()
 	cfg.Global.MapToGuest = config.MapToGuestBadUser
+	_, addr := serveTest(t, cfg, zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel))
+	return addr
+}
+
+// serveTest serves cfg with an empty guest share "data" and no users on 127.0.0.1:0.
+func serveTest(t *testing.T, cfg *config.Config, log zerolog.Logger) (*Server, string) {
+	t.Helper()
 	cfg.Shares = []config.Share{{Name: "data", Path: t.TempDir(), ReadOnly: true, GuestOK: true, Browseable: true}}
 	users, err := passdb.Parse(strings.NewReader(""), "empty")
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(cfg, users, zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel))
+	srv, err := New(cfg, users, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +44,7 @@ func startTestServer(t *testing.T) string {
 	}
 	go srv.Serve(l)
 	t.Cleanup(func() { srv.Close() })
-	return l.Addr().String()
+	return srv, l.Addr().String()
 }
 
 // rawConn is a test client that writes frames byte for byte and reads whole frames back.
