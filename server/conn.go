@@ -38,6 +38,7 @@ type conn struct {
 	sem      chan struct{}
 	inFlight sync.WaitGroup
 	closing  atomic.Bool
+	draining atomic.Bool // Shutdown began: read nothing more, answer what was read
 	// spares brings the buffers of lone READ requests answered on handler goroutines back to the reader,
 	// for its next frames; made at the first such hand-off, so an idle connection does without it.
 	spares chan []byte
@@ -149,6 +150,11 @@ func (c *conn) serve() {
 		if p := recover(); p != nil {
 			c.srv.panics.Add(1)
 			c.log.Error().Interface("panic", p).Msg("connection panicked; closing it")
+		}
+		if c.draining.Load() {
+			// Shutdown: what was read is still answered, as the client reads it; Shutdown's deadline
+			// cuts the rest (close).
+			c.inFlight.Wait()
 		}
 		c.closing.Store(true)
 		c.cancel() // first: handlers waiting for the response budget give up before sends fail and free it
@@ -333,11 +339,11 @@ func (c *conn) maxFrame() int {
 	return int(c.neg.maxRead) + 64<<10
 }
 
-// drain stops reading new requests. A request waiting for the response budget gives up: the budget
-// may never come back from a client that does not read.
+// drain stops reading new requests; those already read are answered before the connection closes.
+// A client that does not read its responses holds the connection open until close.
 func (c *conn) drain() {
 	c.closing.Store(true)
-	c.cancel()
+	c.draining.Store(true)
 	c.nc.SetReadDeadline(time.Now())
 }
 
