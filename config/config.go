@@ -82,6 +82,9 @@ type Global struct {
 	// Without it, `use sendfile = no` makes it copy.
 	ReadPath     string
 	MaxOpenFiles int // `max open files` per session, default 16384
+	// HostsAllow and HostsDeny in [global] decide which clients may connect at all; they are also
+	// the defaults of the shares' own lists, which decide who may connect to each share.
+	HostsAllow, HostsDeny Hosts
 }
 
 // Share is one share section.
@@ -92,6 +95,8 @@ type Share struct {
 	Browseable          bool     // `browseable` / `browsable`, default yes
 	ValidUsers          []string // `valid users`: names, @group and +group entries as written
 	SMBEncrypt          Encrypt  // `server smb encrypt` of the share: whether its trees should or must encrypt
+	HostsAllow          Hosts    // `hosts allow` / `allow hosts`: the clients that may connect to the share
+	HostsDeny           Hosts    // `hosts deny` / `deny hosts`: the clients that may not, unless allowed
 	File                string   // where the section starts
 	Line                int
 }

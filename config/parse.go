@@ -323,7 +323,8 @@ func (p *parser) global(key, written, value, where string) error {
 func isShareParam(key string) bool {
 	switch key {
 	case "path", "directory", "comment", "readonly", "writeable", "writable", "writeok", "guestok", "public",
-		"validusers", "browseable", "browsable", "guestonly", "onlyguest", "serversmbencrypt", "smbencrypt":
+		"validusers", "browseable", "browsable", "guestonly", "onlyguest", "serversmbencrypt", "smbencrypt",
+		"hostsallow", "allowhosts", "hostsdeny", "denyhosts":
 		return true
 	}
 	return false
@@ -364,6 +365,26 @@ func (p *parser) applyShareParam(s *Share, key, written, value, where, name stri
 		s.Browseable, err = parseBool(value)
 	case "validusers":
 		s.ValidUsers = splitList(value)
+	case "hostsallow", "allowhosts", "hostsdeny", "denyhosts":
+		var h Hosts
+		var warnings []string
+		if h, warnings, err = ParseHosts(value); err != nil {
+			break
+		}
+		for _, w := range warnings {
+			p.warn(where, written+": "+w)
+		}
+		allow := key == "hostsallow" || key == "allowhosts"
+		switch {
+		case allow && name == "":
+			s.HostsAllow, p.cfg.Global.HostsAllow = h, h // in [global] it also decides who may connect
+		case allow:
+			s.HostsAllow = h
+		case name == "":
+			s.HostsDeny, p.cfg.Global.HostsDeny = h, h
+		default:
+			s.HostsDeny = h
+		}
 	case "guestonly", "onlyguest":
 		p.warn(where, fmt.Sprintf("%s is not supported; ignored", written))
 	case "serversmbencrypt", "smbencrypt":
@@ -412,7 +433,7 @@ func (p *parser) other(where, key, written string) {
 
 // ignoredSambaParams are common Samba parameters (those of Debian's stock smb.conf among them)
 // that have no effect on a read-only SMB2 file server, keyed by canonicalKey. Parameters that
-// restrict access (hosts allow, invalid users, ...) are deliberately absent: ignoring them opens
+// restrict access (invalid users, read list, ...) are deliberately absent: ignoring them opens
 // a share wider than its author meant, so they stay "unknown parameter" warnings.
 var ignoredSambaParams = map[string]bool{
 	"serverrole": true, "logfile": true, "maxlogsize": true, "logging": true, "panicaction": true,

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"net/netip"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -33,6 +34,7 @@ type conn struct {
 	srv      *Server
 	id       uint64
 	nc       *net.TCPConn
+	peer     netip.Addr // the client's address, for the shares' hosts allow / hosts deny
 	log      zerolog.Logger
 	credits  *creditWindow
 	sem      chan struct{}
@@ -131,6 +133,7 @@ func (s *Server) newConn(tc *net.TCPConn) (*conn, error) {
 		srv:      s,
 		id:       id,
 		nc:       tc,
+		peer:     peer(tc),
 		log:      s.log.With().Uint64("conn", id).Str("client", tc.RemoteAddr().String()).Logger(),
 		sender:   sender,
 		credits:  newCreditWindow(st.cfg.Global.SMB2MaxCredits),

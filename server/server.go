@@ -226,6 +226,9 @@ func (s *Server) Serve(l net.Listener) error {
 			nc.Close()
 			continue
 		}
+		if !s.admit(tc) {
+			continue
+		}
 		c, err := s.newConn(tc)
 		if err != nil {
 			s.log.Error().Err(err).Msg("new connection")

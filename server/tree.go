@@ -81,6 +81,9 @@ func handleTreeConnect(r *request) error {
 	guest, anonymous, user, cred := s.guest, s.anonymous, s.user, s.cred
 	s.mu.Unlock()
 	switch {
+	case !sh.ipc && !config.HostAllowed(sh.cfg.HostsAllow, sh.cfg.HostsDeny, r.c.peer):
+		r.c.log.Info().Str("share", sh.cfg.Name).Msg("tree connect refused: hosts allow / hosts deny")
+		return smb.StatusAccessDenied
 	case sh.ipc:
 	case anonymous:
 		return smb.StatusAccessDenied // anonymous sessions reach IPC$ only
