@@ -94,6 +94,7 @@ type Share struct {
 	GuestOK             bool     // `guest ok` / `public`, default no
 	Browseable          bool     // `browseable` / `browsable`, default yes
 	ValidUsers          []string // `valid users`: names, @group and +group entries as written
+	InvalidUsers        []string // `invalid users`: the same forms; listed users are refused, even if valid
 	SMBEncrypt          Encrypt  // `server smb encrypt` of the share: whether its trees should or must encrypt
 	HostsAllow          Hosts    // `hosts allow` / `allow hosts`: the clients that may connect to the share
 	HostsDeny           Hosts    // `hosts deny` / `deny hosts`: the clients that may not, unless allowed

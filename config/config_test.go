@@ -251,7 +251,9 @@ func TestWarnings(t *testing.T) {
 		{"[printers]\npath = /var/tmp\nprintable = yes\n", `w.conf:1: [printers] is not supported; section ignored`,
 			func(c *Config) bool { return len(c.Shares) == 0 }},
 		{"foo  bar = 1\n", `w.conf:1: unknown parameter "foo bar"`, nil},
-		{"[s]\npath=/x\ninvalid users = root\n", `w.conf:3: unknown parameter "invalid users"`, nil},
+		{"[s]\npath=/x\nmax connections = 5\n", `w.conf:3: unknown parameter "max connections"`, nil},
+		{"invalid users = root\n[s]\npath=/x\nguest only = no\n", `w.conf:4: guest only is not supported; ignored`,
+			func(c *Config) bool { return reflect.DeepEqual(c.Shares[0].InvalidUsers, []string{"root"}) }},
 	} {
 		c, err := Parse(strings.NewReader(tc.in), "w.conf")
 		if err != nil {

@@ -167,6 +167,7 @@ func (p *parser) section(name, file string, n int) error {
 	}
 	s := p.defaults
 	s.ValidUsers = slices.Clone(s.ValidUsers)
+	s.InvalidUsers = slices.Clone(s.InvalidUsers)
 	s.Name, s.File, s.Line = name, file, n
 	p.cfg.Shares = append(p.cfg.Shares, s)
 	p.share = &p.cfg.Shares[len(p.cfg.Shares)-1]
@@ -324,7 +325,7 @@ func isShareParam(key string) bool {
 	switch key {
 	case "path", "directory", "comment", "readonly", "writeable", "writable", "writeok", "guestok", "public",
 		"validusers", "browseable", "browsable", "guestonly", "onlyguest", "serversmbencrypt", "smbencrypt",
-		"hostsallow", "allowhosts", "hostsdeny", "denyhosts":
+		"hostsallow", "allowhosts", "hostsdeny", "denyhosts", "invalidusers":
 		return true
 	}
 	return false
@@ -365,6 +366,8 @@ func (p *parser) applyShareParam(s *Share, key, written, value, where, name stri
 		s.Browseable, err = parseBool(value)
 	case "validusers":
 		s.ValidUsers = splitList(value)
+	case "invalidusers":
+		s.InvalidUsers = splitList(value)
 	case "hostsallow", "allowhosts", "hostsdeny", "denyhosts":
 		var h Hosts
 		var warnings []string
@@ -433,7 +436,7 @@ func (p *parser) other(where, key, written string) {
 
 // ignoredSambaParams are common Samba parameters (those of Debian's stock smb.conf among them)
 // that have no effect on a read-only SMB2 file server, keyed by canonicalKey. Parameters that
-// restrict access (invalid users, read list, ...) are deliberately absent: ignoring them opens
+// restrict access (admin users, read list, ...) are deliberately absent: ignoring them opens
 // a share wider than its author meant, so they stay "unknown parameter" warnings.
 var ignoredSambaParams = map[string]bool{
 	"serverrole": true, "logfile": true, "maxlogsize": true, "logging": true, "panicaction": true,

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"net"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -76,6 +77,34 @@ func TestValidUsers(t *testing.T) {
 	}
 	_, err = g.Mount("private")
 	wantStatus(t, err, smb.StatusAccessDenied)
+}
+
+// TestInvalidUsers: `invalid users` refuses the users it names, even where `valid users` names them
+// too, and guests where it names the guest account (Samba 4.17 refuses a guest on a share with
+// `invalid users = nobody` the same way).
+func TestInvalidUsers(t *testing.T) {
+	if remote() {
+		t.Skip("sets an in-process server's invalid users")
+	}
+	tg := startServer(t, func(cfg *config.Config) {
+		cfg.Shares[1].InvalidUsers = []string{strings.ToUpper(testUser)}               // [private], valid users = alice
+		cfg.Shares[2].InvalidUsers = []string{"@nosuchgroup", cfg.Global.GuestAccount} // [public]
+	})
+	s, err := dial(t, tg, userOpts(tg, 0, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Mount("private")
+	wantStatus(t, err, smb.StatusAccessDenied)
+	mustMount(t, tg, userOpts(tg, 0, true), "public") // not named there
+
+	g, err := dial(t, tg, dialOpts{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = g.Mount("public")
+	wantStatus(t, err, smb.StatusAccessDenied)
+	mustMount(t, tg, dialOpts{}, tg.Share)
 }
 
 func TestUnknownShare(t *testing.T) {

@@ -338,16 +338,18 @@ func (t *logonThrottle) fail(host string, now time.Time) time.Duration {
 	return min(d, maxLogonDelay)
 }
 
-// userAllowed applies a share's `valid users` to a session: empty means everyone with access; names
-// compare case-insensitively; @group and +group match Unix group members.
+// userAllowed applies a share's `valid users` to a session: empty means everyone with access.
 func userAllowed(validUsers []string, user string) bool {
-	if len(validUsers) == 0 {
-		return true
-	}
+	return len(validUsers) == 0 || userListed(validUsers, user)
+}
+
+// userListed reports whether a `valid users` or `invalid users` list names user: names compare
+// case-insensitively; @group and +group match Unix group members.
+func userListed(list []string, user string) bool {
 	if user == "" {
 		return false
 	}
-	for _, v := range validUsers {
+	for _, v := range list {
 		switch {
 		case strings.HasPrefix(v, "@") || strings.HasPrefix(v, "+") || strings.HasPrefix(v, "&"):
 			if inUnixGroup(user, strings.TrimLeft(v, "@+&")) {

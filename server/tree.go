@@ -93,6 +93,11 @@ func handleTreeConnect(r *request) error {
 		return smb.StatusAccessDenied
 	case guest && len(sh.cfg.ValidUsers) > 0:
 		return smb.StatusAccessDenied
+	case guest && userListed(sh.cfg.InvalidUsers, r.c.srv.state.Load().cfg.Global.GuestAccount):
+		return smb.StatusAccessDenied // a guest is the guest account, as in Samba
+	case !guest && userListed(sh.cfg.InvalidUsers, user):
+		r.c.log.Info().Str("user", user).Str("share", sh.cfg.Name).Msg("tree connect refused: in invalid users")
+		return smb.StatusAccessDenied
 	case !guest && !userAllowed(sh.cfg.ValidUsers, user):
 		r.c.log.Info().Str("user", user).Str("share", sh.cfg.Name).Msg("tree connect refused: not in valid users")
 		return smb.StatusAccessDenied
