@@ -98,6 +98,9 @@ type Share struct {
 	SMBEncrypt          Encrypt  // `server smb encrypt` of the share: whether its trees should or must encrypt
 	HostsAllow          Hosts    // `hosts allow` / `allow hosts`: the clients that may connect to the share
 	HostsDeny           Hosts    // `hosts deny` / `deny hosts`: the clients that may not, unless allowed
+	VetoFiles           Names    // `veto files`: names neither listed nor opened, as if they did not exist
+	HideFiles           Names    // `hide files`: names listed with the hidden attribute
+	ShowDotFiles        bool     // `hide dot files = no`; by default dot files are hidden, as in Samba
 	File                string   // where the section starts
 	Line                int
 }

@@ -183,16 +183,17 @@ func entryMatches(w string, addr netip.Addr, s string) bool {
 	return false
 }
 
-// wildMatch matches s against a pattern of literal characters, * (any run) and ? (any one).
+// wildMatch matches s against a pattern of literal characters, * (any run) and ? (any one character).
 func wildMatch(pattern, s string) bool {
+	pr, sr := []rune(pattern), []rune(s)
 	star, mark := -1, 0
 	p, i := 0, 0
-	for i < len(s) {
+	for i < len(sr) {
 		switch {
-		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == s[i]):
+		case p < len(pr) && (pr[p] == '?' || pr[p] == sr[i]):
 			p++
 			i++
-		case p < len(pattern) && pattern[p] == '*':
+		case p < len(pr) && pr[p] == '*':
 			star, mark = p, i
 			p++
 		case star >= 0:
@@ -202,8 +203,8 @@ func wildMatch(pattern, s string) bool {
 			return false
 		}
 	}
-	for p < len(pattern) && pattern[p] == '*' {
+	for p < len(pr) && pr[p] == '*' {
 		p++
 	}
-	return p == len(pattern)
+	return p == len(pr)
 }

@@ -128,3 +128,32 @@ func TestHostsParse(t *testing.T) {
 		t.Errorf("hosts allow %q", s.HostsAllow)
 	}
 }
+
+func TestNames(t *testing.T) {
+	c, err := Parse(strings.NewReader("veto files = /*.tmp/.git/ Thumbs.db /\n[s]\npath = /s\nhide files = /~$*/\nhide dot files = no\n[t]\npath = /t\n"), "n.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := c.Share("s")
+	if got := s.VetoFiles.String(); got != "/*.tmp/.git/thumbs.db/" {
+		t.Errorf("veto files %q", got)
+	}
+	for name, want := range map[string]bool{"a.tmp": true, "A.TMP": true, ".git": true, "THUMBS.DB": true,
+		"a.tmpx": false, "git": false, ".": false, "..": false} {
+		if s.VetoFiles.Match(name) != want {
+			t.Errorf("veto files matches %q: %v", name, !want)
+		}
+	}
+	if !s.HideFiles.Match("~$report.docx") || s.HideFiles.Match("report.docx") || !s.ShowDotFiles {
+		t.Errorf("[s]: hide files %q, show dot files %v", s.HideFiles, s.ShowDotFiles)
+	}
+	if tt, _ := c.Share("t"); tt.ShowDotFiles || tt.HideFiles.IsSet() || !tt.VetoFiles.IsSet() {
+		t.Errorf("[t] should take only [global]'s veto files: %+v", tt)
+	}
+	if ParseNames("//").IsSet() {
+		t.Error("an empty list names something")
+	}
+	if !wildMatch("?ber", "über") {
+		t.Error("? should match one character, not one byte")
+	}
+}

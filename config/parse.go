@@ -325,7 +325,8 @@ func isShareParam(key string) bool {
 	switch key {
 	case "path", "directory", "comment", "readonly", "writeable", "writable", "writeok", "guestok", "public",
 		"validusers", "browseable", "browsable", "guestonly", "onlyguest", "serversmbencrypt", "smbencrypt",
-		"hostsallow", "allowhosts", "hostsdeny", "denyhosts", "invalidusers":
+		"hostsallow", "allowhosts", "hostsdeny", "denyhosts", "invalidusers", "vetofiles", "hidefiles",
+		"hidedotfiles":
 		return true
 	}
 	return false
@@ -368,6 +369,14 @@ func (p *parser) applyShareParam(s *Share, key, written, value, where, name stri
 		s.ValidUsers = splitList(value)
 	case "invalidusers":
 		s.InvalidUsers = splitList(value)
+	case "vetofiles":
+		s.VetoFiles = ParseNames(value)
+	case "hidefiles":
+		s.HideFiles = ParseNames(value)
+	case "hidedotfiles":
+		var hide bool
+		hide, err = parseBool(value)
+		s.ShowDotFiles = !hide
 	case "hostsallow", "allowhosts", "hostsdeny", "denyhosts":
 		var h Hosts
 		var warnings []string
@@ -448,7 +457,7 @@ var ignoredSambaParams = map[string]bool{
 	"winsserver": true, "localmaster": true, "preferredmaster": true, "domainmaster": true,
 	"oslevel": true, "idmapconfig": true, "idmapconfig*:backend": true,
 	"idmapconfig*:range": true, "disablenetbios": true, "ntlmauth": true, "lanmanauth": true,
-	"unixextensions": true, "widelinks": true, "followsymlinks": true, "vetofiles": true, "hidedotfiles": true, "storedosattributes": true, "eadosattributes": true,
+	"unixextensions": true, "widelinks": true, "followsymlinks": true, "storedosattributes": true, "eadosattributes": true,
 	"vfsobjects": true, "privatedir": true, "lockdirectory": true, "statedirectory": true,
 	"cachedirectory": true, "piddirectory": true, "ncalrpcdir": true, "aioreadsize": true,
 	"aiowritesize": true, "strictlocking": true, "oplocks": true, "leveliioplocks": true,

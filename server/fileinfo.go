@@ -10,7 +10,7 @@ import (
 
 // fileInfo turns what stat said into the FSCC view of a file, with Samba's default DOS attributes:
 // directories DIRECTORY, files ARCHIVE (`map archive = yes`), READONLY when no one may write the file,
-// and HIDDEN for dot files (`hide dot files = yes`).
+// and HIDDEN for dot files (`hide dot files`, yes by default) and the share's `hide files`.
 func fileInfo(i vfs.Info, sh *share) fscc.File {
 	f := fscc.File{
 		Name:           i.Name,
@@ -35,7 +35,8 @@ func fileInfo(i vfs.Info, sh *share) fscc.File {
 			f.Attributes |= fscc.FILE_ATTRIBUTE_SPARSE_FILE
 		}
 	}
-	if strings.HasPrefix(i.Name, ".") && i.Name != "." && i.Name != ".." {
+	dotFile := strings.HasPrefix(i.Name, ".") && i.Name != "." && i.Name != ".."
+	if dotFile && !sh.cfg.ShowDotFiles || sh.cfg.HideFiles.Match(i.Name) {
 		f.Attributes |= fscc.FILE_ATTRIBUTE_HIDDEN
 	}
 	return f

@@ -103,8 +103,8 @@ func (f *File) nextEntry(fd int) (Info, bool, error) {
 		if err != nil || name == "" {
 			return Info{}, false, err
 		}
-		if !listable(name) {
-			continue // no SMB name can reach it: see listable
+		if !listable(name) || f.share.vetoed(name) {
+			continue // no SMB name can reach it: see listable and Share.Veto
 		}
 		info, err := statAt(fd, name)
 		if err == unix.ENOENT {

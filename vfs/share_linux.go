@@ -24,6 +24,44 @@ type Share struct {
 	noOpenat2 atomic.Bool
 
 	ci ciCache
+
+	veto atomic.Pointer[func(name string) bool] // see Veto
+}
+
+// Veto makes the names for which veto reports true invisible to clients, as Samba's `veto files`
+// does: left out of listings, and not found when a client's path names them. It applies to lookups
+// and listings from then on; nil lifts it.
+func (s *Share) Veto(veto func(name string) bool) {
+	if veto == nil {
+		s.veto.Store(nil)
+		return
+	}
+	s.veto.Store(&veto)
+}
+
+// vetoed reports whether a name read from a directory is hidden by Veto.
+func (s *Share) vetoed(name string) bool {
+	v := s.veto.Load()
+	return v != nil && (*v)(name)
+}
+
+// checkVeto fails a lookup whose components name a vetoed file the way a missing one fails: a
+// vetoed directory on the way is ErrPathNotFound, a vetoed final component ErrNotFound, unless
+// its parent is missing too. It runs with the caller's rights, like the lookup, and s.mu held.
+func (s *Share) checkVeto(comps []string) error {
+	for i, c := range comps {
+		if !s.vetoed(c) {
+			continue
+		}
+		if i < len(comps)-1 {
+			return ErrPathNotFound
+		}
+		if parent, err := s.statLocked(comps[:i]); err != nil || !parent.IsDir {
+			return ErrPathNotFound
+		}
+		return ErrNotFound
+	}
+	return nil
 }
 
 // New opens the share rooted at the directory root.
@@ -116,6 +154,9 @@ func (s *Share) Open(cred *Cred, name string) (*File, error) {
 	var fd int
 	var canon string
 	err = cred.run(func() (err error) {
+		if err := s.checkVeto(comps); err != nil {
+			return err
+		}
 		fd, canon, err = s.resolve(comps, true)
 		return err
 	})
@@ -159,7 +200,15 @@ func (s *Share) Stat(cred *Cred, name string) (Info, error) {
 	}
 	var info Info
 	err = cred.run(func() (err error) {
-		info, err = s.statComps(comps)
+		s.mu.RLock()
+		defer s.mu.RUnlock()
+		if s.closed {
+			return fs.ErrClosed
+		}
+		if err := s.checkVeto(comps); err != nil {
+			return err
+		}
+		info, err = s.statLocked(comps)
 		return err
 	})
 	if err != nil {
@@ -176,6 +225,11 @@ func (s *Share) statComps(comps []string) (Info, error) {
 	if s.closed {
 		return Info{}, fs.ErrClosed
 	}
+	return s.statLocked(comps)
+}
+
+// statLocked is statComps with s.mu held and the share open.
+func (s *Share) statLocked(comps []string) (Info, error) {
 	fd, canon, err := s.resolve(comps, false)
 	if err != nil {
 		return Info{}, err

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -429,5 +430,56 @@ func BenchmarkOpenNested(b *testing.B) {
 				file.Close()
 			}
 		})
+	}
+}
+
+// TestVeto: a vetoed name is missing to lookups (ErrNotFound as the last component, ErrPathNotFound on
+// the way or when its parent is missing too) and to listings; lifting the veto brings it back.
+func TestVeto(t *testing.T) {
+	dir := t.TempDir()
+	mustDo(t, os.MkdirAll(filepath.Join(dir, "hid/sub"), 0o755))
+	for _, n := range []string{"hid/f", "keep", "hid.txt", "sub-keep"} {
+		mustDo(t, os.WriteFile(filepath.Join(dir, n), []byte("x"), 0o644))
+	}
+	s, err := New(dir)
+	mustDo(t, err)
+	defer s.Close()
+	s.Veto(func(name string) bool { return strings.HasPrefix(name, "hid") })
+	for name, want := range map[string]error{
+		"hid": ErrNotFound, "hid.txt": ErrNotFound, `hid\f`: ErrPathNotFound, `hid\sub`: ErrPathNotFound,
+		`nodir\hid.txt`: ErrPathNotFound, `keep\hid.txt`: ErrPathNotFound, `x\..\hid.txt`: ErrNotFound,
+	} {
+		if _, err := s.Stat(nil, name); !errors.Is(err, want) {
+			t.Errorf("Stat %q: %v, want %v", name, err, want)
+		}
+		if f, err := s.Open(nil, name); !errors.Is(err, want) {
+			t.Errorf("Open %q: %v, want %v", name, err, want)
+			if f != nil {
+				f.Close()
+			}
+		}
+	}
+	list := func() []string {
+		root, err := s.Open(nil, "")
+		mustDo(t, err)
+		defer root.Close()
+		infos, err := root.ReadDir(-1)
+		mustDo(t, err)
+		var names []string
+		for _, i := range infos {
+			names = append(names, i.Name)
+		}
+		slices.Sort(names)
+		return names
+	}
+	if got, want := list(), []string{".", "..", "keep", "sub-keep"}; !slices.Equal(got, want) {
+		t.Errorf("listing %q, want %q", got, want)
+	}
+	s.Veto(nil)
+	if got := list(); len(got) != 6 {
+		t.Errorf("listing without the veto: %q", got)
+	}
+	if _, err := s.Stat(nil, `hid\f`); err != nil {
+		t.Errorf("hid\\f without the veto: %v", err)
 	}
 }
