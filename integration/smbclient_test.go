@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -70,6 +71,25 @@ func TestSmbclientLogon(t *testing.T) {
 				t.Fatalf("want NT_STATUS_LOGON_FAILURE, got err=%v\n%s", err, out)
 			}
 		})
+	}
+}
+
+// TestSmbclientAnonymous: an anonymous (null) session, `smbclient -U%`, reaches `guest ok` shares and
+// nothing else, as against Samba's smbd 4.17 (which lists and reads the guest share and answers
+// NT_STATUS_ACCESS_DENIED for a share without guest ok).
+func TestSmbclientAnonymous(t *testing.T) {
+	tg := startServer(t)
+	dst := filepath.Join(t.TempDir(), "page.bin")
+	out, err := smbclient(t, tg, tg.Share, "-U%", "-c", "get page.bin "+dst)
+	if err != nil {
+		t.Fatalf("guest share, anonymous: err=%v\n%s", err, out)
+	}
+	if got, err := os.ReadFile(dst); err != nil || !bytes.Equal(got, Content("page.bin", 4096)) {
+		t.Fatalf("page.bin read anonymously: %d bytes, %v; not the file's", len(got), err)
+	}
+	out, err = smbclient(t, tg, "private", "-U%", "-c", "ls")
+	if err == nil || !strings.Contains(out, "NT_STATUS_ACCESS_DENIED") {
+		t.Fatalf("private share, anonymous: want NT_STATUS_ACCESS_DENIED, got err=%v\n%s", err, out)
 	}
 }
 

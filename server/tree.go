@@ -78,15 +78,15 @@ func handleTreeConnect(r *request) error {
 	}()
 	s := r.sess
 	s.mu.Lock()
-	guest, anonymous, user, cred := s.guest, s.anonymous, s.user, s.cred
+	// An anonymous (null) session reaches what a guest does, as with Samba: `guest ok` shares, as the
+	// guest account (Linux's `mount -t cifs -o guest` and smbnetfs log on this way).
+	guest, user, cred := s.guest || s.anonymous, s.user, s.cred
 	s.mu.Unlock()
 	switch {
 	case !sh.ipc && !config.HostAllowed(sh.cfg.HostsAllow, sh.cfg.HostsDeny, r.c.peer):
 		r.c.log.Info().Str("share", sh.cfg.Name).Msg("tree connect refused: hosts allow / hosts deny")
 		return smb.StatusAccessDenied
 	case sh.ipc:
-	case anonymous:
-		return smb.StatusAccessDenied // anonymous sessions reach IPC$ only
 	case cred == nil:
 		return smb.StatusAccessDenied // never: every logon decides one, and nil would mean root's rights
 	case guest && !sh.cfg.GuestOK:
