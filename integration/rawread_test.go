@@ -9,6 +9,7 @@ import (
 	"encoding/binary"
 	"io"
 	"net"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -230,5 +231,72 @@ func TestCompoundRead(t *testing.T) {
 		if comp != wantComp || sf != wantSF {
 			t.Errorf("READ %s the compound: %d compound fallbacks, sendfile moved %d bytes; want %d and %d", what, comp, sf, wantComp, wantSF)
 		}
+	}
+}
+
+// TestCompoundFailureInMiddle: in CREATE + QUERY_INFO + CLOSE, related, a QUERY_INFO that fails does not
+// fail the CLOSE (only a failed CREATE carries its status down the chain, as with Samba and Windows):
+// the CLOSE closes the open, so none is left behind. A failed CREATE still fails the rest.
+func TestCompoundFailureInMiddle(t *testing.T) {
+	tg := startServer(t)
+	c, on := rawShare(t, tg)
+	send := func(name string, class uint8) []smb.Status {
+		t.Helper()
+		hdr := func(cmd smb.Command, related bool) []byte {
+			h := smb.Header{Command: cmd, CreditCharge: 1, Credits: 1, MessageID: c.msgID, SessionID: on.sess, TreeID: on.tree}
+			c.msgID++
+			if related {
+				h.Flags = smb.FlagRelatedOps
+				h.SessionID, h.TreeID = ^uint64(0), ^uint32(0)
+			}
+			return h.AppendTo(nil)
+		}
+		req := openForReading(name)
+		msgs := [][]byte{
+			req.AppendTo(hdr(smb.Create, false)),
+			(&smb.QueryInfoRequest{InfoType: 1, FileInfoClass: class, OutputBufferLength: 4096, FileID: smb.RelatedFileID}).AppendTo(hdr(smb.QueryInfo, true)),
+			(&smb.CloseRequest{FileID: smb.RelatedFileID}).AppendTo(hdr(smb.Close, true)),
+		}
+		if _, err := c.nc.Write(compound(msgs...)); err != nil {
+			t.Fatal(err)
+		}
+		frame, err := smb.ReadFrame(c.nc, nil, 1<<20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts, err := smb.SplitCompound(nil, frame)
+		if err != nil || len(parts) != 3 {
+			t.Fatalf("%d responses, %v", len(parts), err)
+		}
+		var got []smb.Status
+		for _, p := range parts {
+			h, err := smb.DecodeHeader(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, h.Status)
+			if h.Command == smb.Create && h.Status == smb.StatusSuccess {
+				var cr smb.CreateResponse
+				if err := cr.Decode(p); err != nil {
+					t.Fatal(err)
+				}
+				defer func() {
+					if st := c.close(on, cr.FileID); st != smb.StatusFileClosed {
+						t.Errorf("closing the compound's open again: %v, want STATUS_FILE_CLOSED (the CLOSE in the compound left it open)", st)
+					}
+				}()
+			}
+		}
+		return got
+	}
+	if got, want := send("page.bin", 0xEE), []smb.Status{smb.StatusSuccess, smb.StatusInvalidInfoClass, smb.StatusSuccess}; !slices.Equal(got, want) {
+		t.Errorf("CREATE + failing QUERY_INFO + CLOSE: %v, want %v", got, want)
+	}
+	if got, want := send("page.bin", 5), []smb.Status{smb.StatusSuccess, smb.StatusSuccess, smb.StatusSuccess}; !slices.Equal(got, want) {
+		t.Errorf("CREATE + QUERY_INFO (FileStandardInformation) + CLOSE: %v, want %v", got, want)
+	}
+	nf := smb.StatusObjectNameNotFound
+	if got, want := send("nosuch.bin", 5), []smb.Status{nf, nf, nf}; !slices.Equal(got, want) {
+		t.Errorf("failing CREATE + QUERY_INFO + CLOSE: %v, want %v", got, want)
 	}
 }

@@ -51,8 +51,12 @@ type compoundState struct {
 	sessionID uint64
 	treeID    uint32
 	fileID    smb.FileID
-	status    smb.Status // the previous message's status: a failed CREATE fails the related READ and CLOSE
-	started   bool       // a previous message exists
+	status    smb.Status // the previous message's status: a failed SESSION_SETUP or TREE_CONNECT fails what follows
+	// createStatus is the last CREATE's: when it failed, the related requests that name its FileId fail
+	// with it (MS-SMB2 3.3.5.2.7.2; Samba and Windows do so only after a CREATE, so a failed QUERY_INFO
+	// between a CREATE and its CLOSE still lets the CLOSE close).
+	createStatus smb.Status
+	started      bool // a previous message exists
 }
 
 type handlerFunc func(r *request) error
@@ -257,6 +261,9 @@ func (c *conn) process(f *outFrame, msg []byte, cs *compoundState, sealedBy *ses
 	cs.started = true
 	cs.sessionID, cs.treeID = r.hdr.SessionID, r.hdr.TreeID
 	cs.status = r.respStatus(err)
+	if hdr.Command == smb.Create {
+		cs.createStatus = cs.status
+	}
 	if e := c.log.Debug(); e.Enabled() {
 		e.Stringer("command", hdr.Command).Uint64("message_id", hdr.MessageID).Uint64("session", r.hdr.SessionID).
 			Uint32("tree", r.hdr.TreeID).Stringer("status", cs.status).Dur("took", time.Since(began)).Msg("request")
@@ -372,15 +379,15 @@ func (r *request) run() error {
 			}
 		}
 	}
-	if r.related && r.cs.status.IsError() {
-		return r.cs.status
-	}
 	if d.handle == nil {
 		return smb.StatusInvalidParameter
 	}
 	if d.needTree {
 		t, err := r.sess.tree(r.hdr.TreeID)
 		if err != nil {
+			if r.related && r.cs.status.IsError() {
+				return r.cs.status // the TREE_CONNECT before it failed
+			}
 			return err
 		}
 		r.tree = t // also for the refusal below, which is encrypted like any response on the tree

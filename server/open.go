@@ -100,6 +100,9 @@ func (r *request) open(id smb.FileID) (*open, error) {
 		if !r.related {
 			return nil, smb.StatusFileClosed
 		}
+		if r.cs.createStatus.IsError() {
+			return nil, r.cs.createStatus
+		}
 		id = r.cs.fileID
 	}
 	r.c.mu.Lock()
