@@ -19,7 +19,7 @@ type dirScan struct {
 	pattern  string
 	pending  []vfs.Info // read from the directory, not yet returned
 	eof      bool
-	returned bool // an entry was returned since the scan (re)started
+	answered bool // the search answered with entries or STATUS_NO_SUCH_FILE since it (re)started
 }
 
 var dirClasses = map[uint8]bool{
@@ -117,13 +117,16 @@ func handleQueryDirectory(r *request) error {
 		}
 		buf, prev = nb, off
 		s.pending = s.pending[1:]
-		s.returned = true
+		s.answered = true
 		if req.Flags&smb.ReturnSingleEntry != 0 {
 			break
 		}
 	}
 	if prev < 0 {
-		if !s.returned {
+		// MS-FSA 2.1.5.6.3: the first query of a search that matches nothing is STATUS_NO_SUCH_FILE,
+		// every query after it STATUS_NO_MORE_FILES (as Samba answers).
+		if !s.answered {
+			s.answered = true
 			return smb.StatusNoSuchFile
 		}
 		return smb.StatusNoMoreFiles
@@ -151,6 +154,7 @@ func (r *request) queryOneName(o *open, req *smb.QueryDirectoryRequest, maxLen i
 		info, err = r.tree.share.fs.Stat(r.tree.cred, name)
 	}
 	if err != nil {
+		s.answered = true
 		return smb.StatusNoSuchFile
 	}
 	buf, _, ok, err := fscc.AppendDirEntry(nil, 0, -1, req.FileInformationClass, fileInfo(info, r.tree.share), maxLen)
@@ -161,7 +165,7 @@ func (r *request) queryOneName(o *open, req *smb.QueryDirectoryRequest, maxLen i
 		o.scan = nil // the entry was not returned: the next query looks it up again
 		return smb.StatusInfoLengthMismatch
 	}
-	s.returned = true
+	s.answered = true
 	r.out = (&smb.QueryDirectoryResponse{Buffer: buf}).AppendTo(r.out)
 	return nil
 }
