@@ -466,7 +466,7 @@ func TestQueryInfoStatuses(t *testing.T) {
 }
 
 // TestQueryDirectoryStatuses: a first query that matches nothing is STATUS_NO_SUCH_FILE, the query after
-// the last entry STATUS_NO_MORE_FILES; RESTART_SCANS starts again.
+// that or after the last entry STATUS_NO_MORE_FILES; RESTART_SCANS starts again.
 func TestQueryDirectoryStatuses(t *testing.T) {
 	tg := startServer(t)
 	c, a := rawShare(t, tg)
@@ -474,11 +474,18 @@ func TestQueryDirectoryStatuses(t *testing.T) {
 	if _, st := c.queryDir(a, dir, "nomatch*", 0); st != smb.StatusNoSuchFile {
 		t.Errorf("no match: %v, want STATUS_NO_SUCH_FILE", st)
 	}
+	// The same search asked again: MS-FSA 2.1.5.6.3 and Samba say there is nothing more.
+	if _, st := c.queryDir(a, dir, "nomatch*", 0); st != smb.StatusNoMoreFiles {
+		t.Errorf("no match, asked again: %v, want STATUS_NO_MORE_FILES", st)
+	}
 	// On a fresh open: after a RESTART_SCANS with a new name Samba says NO_MORE_FILES, zsmbd (as MS-FSA
 	// 2.1.5.6.3 restarts the query) NO_SUCH_FILE.
 	fresh := c.mustCreate(a, "dir")
 	if _, st := c.queryDir(a, fresh, "missing.txt", 0); st != smb.StatusNoSuchFile {
 		t.Errorf("exact missing name: %v, want STATUS_NO_SUCH_FILE", st)
+	}
+	if _, st := c.queryDir(a, fresh, "missing.txt", 0); st != smb.StatusNoMoreFiles {
+		t.Errorf("exact missing name, asked again: %v, want STATUS_NO_MORE_FILES", st)
 	}
 	for round := range 2 {
 		names, st := c.queryDir(a, dir, "*", smb.RestartScans)
@@ -499,5 +506,46 @@ func TestQueryDirectoryStatuses(t *testing.T) {
 	file := c.mustCreate(a, "one.bin")
 	if _, st := c.queryDir(a, file, "*", 0); st != smb.StatusInvalidParameter {
 		t.Errorf("QUERY_DIRECTORY of a file: %v, want STATUS_INVALID_PARAMETER", st)
+	}
+}
+
+// TestIoctlOutputLimit: an FSCTL whose answer is longer than the client's MaxOutputResponse is
+// STATUS_BUFFER_TOO_SMALL (as Samba answers), and a VALIDATE_NEGOTIATE_INFO that leaves no room for
+// its 24-byte answer closes the connection (MS-SMB2 3.3.5.15.12), where room enough gets the answer.
+func TestIoctlOutputLimit(t *testing.T) {
+	tg := startServer(t)
+	c, on := rawShare(t, tg)
+	ioctl := func(code uint32, input []byte, max uint32) (smb.Header, []byte) {
+		t.Helper()
+		req := smb.IoctlRequest{CtlCode: code, FileID: smb.RelatedFileID, MaxOutputResponse: max, Flags: smb.IoctlIsFsctl, Input: input}
+		return c.call(c.header(on, smb.Ioctl), req.AppendTo)
+	}
+	h, resp := ioctl(smb.FsctlQueryNetworkInterfaceInfo, nil, 64<<10)
+	var ir smb.IoctlResponse
+	if h.Status != smb.StatusSuccess || ir.Decode(resp) != nil || len(ir.Output) == 0 {
+		t.Fatalf("network interfaces: %v, %d bytes", h.Status, len(ir.Output))
+	}
+	if h, _ := ioctl(smb.FsctlQueryNetworkInterfaceInfo, nil, uint32(len(ir.Output)-1)); h.Status != smb.StatusBufferTooSmall {
+		t.Errorf("network interfaces into %d bytes: %v, want STATUS_BUFFER_TOO_SMALL", len(ir.Output)-1, h.Status)
+	}
+
+	// What dialRawClientWith negotiated with.
+	vn := smb.ValidateNegotiateInfoRequest{SecurityMode: smb.SecurityModeSigningEnabled,
+		Dialects: []uint16{smb.Dialect202, smb.Dialect210, smb.Dialect300, smb.Dialect302}}
+	h, resp = ioctl(smb.FsctlValidateNegotiateInfo, vn.AppendTo(nil), smb.ValidateNegotiateInfoResponseSize)
+	var out smb.ValidateNegotiateInfoResponse
+	if h.Status != smb.StatusSuccess || ir.Decode(resp) != nil || out.Decode(ir.Output) != nil || out.Dialect != smb.Dialect302 {
+		t.Fatalf("VALIDATE_NEGOTIATE_INFO: %v, dialect %#x", h.Status, out.Dialect)
+	}
+	req := smb.IoctlRequest{CtlCode: smb.FsctlValidateNegotiateInfo, FileID: smb.RelatedFileID, MaxOutputResponse: 10,
+		Flags: smb.IoctlIsFsctl, Input: vn.AppendTo(nil)}
+	hdr := c.header(on, smb.Ioctl)
+	hdr.MessageID, hdr.CreditCharge, hdr.Credits = c.msgID, 1, 1
+	if _, err := c.nc.Write(framed(req.AppendTo(hdr.AppendTo(nil)))); err != nil {
+		t.Fatal(err)
+	}
+	if resp, err := smb.ReadFrame(c.nc, nil, 1<<20); err == nil {
+		h, _ := smb.DecodeHeader(resp)
+		t.Errorf("VALIDATE_NEGOTIATE_INFO into 10 bytes: answered %v, want the connection closed", h.Status)
 	}
 }

@@ -71,7 +71,12 @@ func handleIoctl(r *request) error {
 	return smb.StatusNotSupported // Samba's answer for an FSCTL its VFS does not implement
 }
 
+// ioctlOut answers with out, or STATUS_BUFFER_TOO_SMALL when it is longer than the client's
+// MaxOutputResponse (MS-SMB2 3.3.5.15; the pipe and allocated-range answers fit themselves to it).
 func (r *request) ioctlOut(req *smb.IoctlRequest, out []byte) error {
+	if len(out) > int(req.MaxOutputResponse) {
+		return smb.StatusBufferTooSmall
+	}
 	resp := smb.IoctlResponse{CtlCode: req.CtlCode, FileID: req.FileID, Output: out}
 	r.out = resp.AppendTo(r.out)
 	return nil
@@ -81,7 +86,7 @@ func (r *request) ioctlOut(req *smb.IoctlRequest, out []byte) error {
 // mismatch means someone in the middle changed it, and the connection closes.
 func (r *request) validateNegotiate(req *smb.IoctlRequest) error {
 	var v smb.ValidateNegotiateInfoRequest
-	if err := v.Decode(req.Input); err != nil {
+	if err := v.Decode(req.Input); err != nil || req.MaxOutputResponse < smb.ValidateNegotiateInfoResponseSize {
 		return errCloseConnection
 	}
 	r.c.mu.Lock()

@@ -195,6 +195,9 @@ func (v *ValidateNegotiateInfoRequest) AppendTo(b []byte) []byte {
 	return appendU16List(b, v.Dialects)
 }
 
+// ValidateNegotiateInfoResponseSize is the length of a VALIDATE_NEGOTIATE_INFO response.
+const ValidateNegotiateInfoResponseSize = 24
+
 // ValidateNegotiateInfoResponse is the VALIDATE_NEGOTIATE_INFO response (MS-SMB2 2.2.32.6).
 type ValidateNegotiateInfoResponse struct {
 	Capabilities uint32
