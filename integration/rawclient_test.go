@@ -549,3 +549,37 @@ func TestIoctlOutputLimit(t *testing.T) {
 		t.Errorf("VALIDATE_NEGOTIATE_INFO into 10 bytes: answered %v, want the connection closed", h.Status)
 	}
 }
+
+// TestZeroLengthRead: a READ of Length 0 succeeds with no data wherever it points, past the end of the
+// file too (as Samba answers: END_OF_FILE only when bytes were asked for and none exist), unless
+// MinimumCount asks for more.
+func TestZeroLengthRead(t *testing.T) {
+	tg := startServer(t)
+	c, on := rawShare(t, tg)
+	id := c.mustCreate(on, "page.bin")
+	read := func(off uint64, length, minimum uint32) (smb.Status, int) {
+		t.Helper()
+		h, resp := c.call(c.header(on, smb.Read), (&smb.ReadRequest{FileID: id, Offset: off, Length: length, MinimumCount: minimum}).AppendTo)
+		var rr smb.ReadResponse
+		if h.Status == smb.StatusSuccess {
+			if err := rr.Decode(resp); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return h.Status, len(rr.Data)
+	}
+	for _, off := range []uint64{0, 4095, 4096, 1 << 40} {
+		if st, n := read(off, 0, 0); st != smb.StatusSuccess || n != 0 {
+			t.Errorf("Length 0 at %d: %v, %d bytes; want success with none", off, st, n)
+		}
+	}
+	if st, _ := read(4096, 1, 0); st != smb.StatusEndOfFile {
+		t.Errorf("Length 1 at the end: %v, want STATUS_END_OF_FILE", st)
+	}
+	if st, _ := read(0, 0, 1); st != smb.StatusEndOfFile {
+		t.Errorf("Length 0 with MinimumCount 1: %v, want STATUS_END_OF_FILE", st)
+	}
+	if st, n := read(4095, 10, 0); st != smb.StatusSuccess || n != 1 {
+		t.Errorf("across the end: %v, %d bytes; want the last byte", st, n)
+	}
+}

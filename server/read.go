@@ -46,10 +46,10 @@ func handleRead(r *request) error {
 		return smb.StatusUnsuccessful
 	}
 	off := int64(req.Offset)
-	if off >= size {
-		return smb.StatusEndOfFile
+	if off >= size && req.Length > 0 {
+		return smb.StatusEndOfFile // a READ of nothing succeeds wherever it points, as with Samba
 	}
-	n := min(int64(req.Length), size-off)
+	n := max(min(int64(req.Length), size-off), 0)
 	if n < int64(req.MinimumCount) {
 		return smb.StatusEndOfFile
 	}
