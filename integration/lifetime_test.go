@@ -199,3 +199,51 @@ func TestReloadReleasesRemovedShare(t *testing.T) {
 		t.Errorf("the removed share's last tree is gone, yet %d descriptors on %s are open", n, public)
 	}
 }
+
+// TestLocksAndReads: byte-range locks conflict between opens (STATUS_LOCK_NOT_GRANTED), and a READ of
+// a range another open holds exclusively is STATUS_FILE_LOCK_CONFLICT, as Windows and Samba enforce;
+// shared locks and the reader's own locks let it read, and a CLOSE releases what its open held.
+func TestLocksAndReads(t *testing.T) {
+	tg := startServer(t)
+	c, on := rawShare(t, tg)
+	a, b := c.mustCreate(on, "page.bin"), c.mustCreate(on, "page.bin")
+	lock := func(id smb.FileID, off, n uint64, flags uint32) smb.Status {
+		t.Helper()
+		req := smb.LockRequest{FileID: id, Locks: []smb.LockElement{{Offset: off, Length: n, Flags: flags}}}
+		h, _ := c.call(c.header(on, smb.Lock), req.AppendTo)
+		return h.Status
+	}
+	read := func(id smb.FileID, off uint64, n uint32) smb.Status {
+		t.Helper()
+		h, _ := c.call(c.header(on, smb.Read), (&smb.ReadRequest{FileID: id, Offset: off, Length: n}).AppendTo)
+		return h.Status
+	}
+	const excl, shared = smb.LockFlagExclusive | smb.LockFlagFailImmediately, smb.LockFlagShared | smb.LockFlagFailImmediately
+	for _, step := range []struct {
+		what string
+		got  smb.Status
+		want smb.Status
+	}{
+		{"A locks [100,200) exclusively", lock(a, 100, 100, excl), smb.StatusSuccess},
+		{"B locks [150,160) shared", lock(b, 150, 10, shared), smb.StatusLockNotGranted},
+		{"B reads [0,4096)", read(b, 0, 4096), smb.StatusFileLockConflict},
+		{"B reads [199,200)", read(b, 199, 1), smb.StatusFileLockConflict},
+		{"B reads [0,100)", read(b, 0, 100), smb.StatusSuccess},
+		{"B reads [200,4096)", read(b, 200, 3896), smb.StatusSuccess},
+		{"A reads its own range", read(a, 0, 4096), smb.StatusSuccess},
+		{"B unlocks what it does not hold", lock(b, 100, 100, smb.LockFlagUnlock), smb.StatusRangeNotLocked},
+		{"A unlocks", lock(a, 100, 100, smb.LockFlagUnlock), smb.StatusSuccess},
+		{"B reads after the unlock", read(b, 0, 4096), smb.StatusSuccess},
+		{"A locks [0,10) shared", lock(a, 0, 10, shared), smb.StatusSuccess},
+		{"B locks [5,6) shared too", lock(b, 5, 1, shared), smb.StatusSuccess},
+		{"B reads under shared locks", read(b, 0, 4096), smb.StatusSuccess},
+		{"B locks [20,30) exclusively", lock(b, 20, 10, excl), smb.StatusSuccess},
+		{"A reads across B's lock", read(a, 0, 4096), smb.StatusFileLockConflict},
+		{"B closes", c.close(on, b), smb.StatusSuccess},
+		{"A reads once B is closed", read(a, 0, 4096), smb.StatusSuccess},
+	} {
+		if step.got != step.want {
+			t.Errorf("%s: %v, want %v", step.what, step.got, step.want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/zsmbd/zsmbd/smb"
 )
@@ -25,6 +26,9 @@ func (a byteRange) overlaps(b byteRange) bool {
 type lockTable struct {
 	mu    sync.Mutex
 	files map[fileKey]map[*open][]byteRange
+	// inUse is len(files), kept for READ: with no file locked (nearly always) a READ checks nothing
+	// but this.
+	inUse atomic.Int64
 }
 
 type fileKey struct{ dev, ino uint64 }
@@ -66,6 +70,7 @@ func (t *lockTable) apply(o *open, elems []smb.LockElement) error {
 	if holders == nil {
 		holders = make(map[*open][]byteRange)
 		t.files[key] = holders
+		t.inUse.Store(int64(len(t.files)))
 	}
 	unlock := elems[0].Flags&smb.LockFlagUnlock != 0
 	if unlock {
@@ -126,6 +131,30 @@ func (t *lockTable) releaseOwner(o *open) {
 		delete(holders, o)
 		if len(holders) == 0 {
 			delete(t.files, key)
+			t.inUse.Store(int64(len(t.files)))
 		}
 	}
+}
+
+// readConflicts reports whether another open holds an exclusive lock on part of [off, off+n): such a
+// READ is STATUS_FILE_LOCK_CONFLICT (MS-FSA 2.1.4.10; Windows and Samba enforce locks on reads).
+// Shared locks, and the open's own locks, let it read.
+func (t *lockTable) readConflicts(o *open, off, n uint64) bool {
+	if t.inUse.Load() == 0 || n == 0 {
+		return false
+	}
+	want := byteRange{off: off, n: n}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for holder, held := range t.files[fileKey{o.file.Info.Dev, o.file.Info.Inode}] {
+		if holder == o {
+			continue
+		}
+		for _, h := range held {
+			if h.exclusive && h.overlaps(want) {
+				return true
+			}
+		}
+	}
+	return false
 }

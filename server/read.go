@@ -53,6 +53,9 @@ func handleRead(r *request) error {
 	if n < int64(req.MinimumCount) {
 		return smb.StatusEndOfFile
 	}
+	if r.c.srv.locks.readConflicts(o, uint64(off), uint64(n)) {
+		return smb.StatusFileLockConflict
+	}
 	resp := smb.ReadResponse{DataOffset: smb.HeaderSize + smb.ReadResponseFixedSize, DataLength: uint32(n)}
 	r.out = resp.AppendTo(r.out)
 	if n > 0 {
