@@ -463,6 +463,10 @@ func TestQueryInfoStatuses(t *testing.T) {
 	if sd, st := c.queryInfo(a, id, smb.InfoSecurity, 0, secInfo, n); st != smb.StatusSuccess || uint32(len(sd)) != n {
 		t.Errorf("security descriptor in the %d bytes asked for: %v with %d bytes", n, st, len(sd))
 	}
+	// The SACL needs ACCESS_SYSTEM_SECURITY on the open (MS-SMB2 3.3.5.20.3; Samba answers the same).
+	if _, st := c.queryInfo(a, id, smb.InfoSecurity, 0, secInfo|smb.SACLSecurityInformation, 4096); st != smb.StatusAccessDenied {
+		t.Errorf("security descriptor with the SACL: %v, want STATUS_ACCESS_DENIED", st)
+	}
 }
 
 // TestQueryDirectoryStatuses: a first query that matches nothing is STATUS_NO_SUCH_FILE, the query after

@@ -49,8 +49,9 @@ func handleQueryInfo(r *request) error {
 		}
 		const needReadControl = smb.OwnerSecurityInformation | smb.GroupSecurityInformation |
 			smb.DACLSecurityInformation | smb.LabelSecurityInformation
-		if req.AdditionalInformation&needReadControl != 0 && o.access&smb.ReadControl == 0 {
-			return smb.StatusAccessDenied // MS-SMB2 3.3.5.20.3
+		if req.AdditionalInformation&needReadControl != 0 && o.access&smb.ReadControl == 0 ||
+			req.AdditionalInformation&smb.SACLSecurityInformation != 0 && o.access&smb.AccessSystemSecurity == 0 {
+			return smb.StatusAccessDenied // MS-SMB2 3.3.5.20.3 (an open never has ACCESS_SYSTEM_SECURITY here)
 		}
 		i := o.file.Info
 		data, err = fscc.SecurityInfo(i.Uid, i.Gid, i.IsDir, req.AdditionalInformation, max)
