@@ -247,3 +247,63 @@ func TestLocksAndReads(t *testing.T) {
 		}
 	}
 }
+
+// TestLockRequestsAllOrNothing: an UNLOCK that names one range not held changes nothing, and the
+// ranges an open may hold are bounded (1024: beyond, STATUS_INSUFFICIENT_RESOURCES), so no client can
+// grow the lock table, or the time a LOCK spends under its mutex, without end.
+func TestLockRequestsAllOrNothing(t *testing.T) {
+	tg := startServer(t)
+	c, on := rawShare(t, tg)
+	a, b := c.mustCreate(on, "page.bin"), c.mustCreate(on, "page.bin")
+	lock := func(id smb.FileID, elems ...smb.LockElement) smb.Status {
+		t.Helper()
+		h, _ := c.call(c.header(on, smb.Lock), (&smb.LockRequest{FileID: id, Locks: elems}).AppendTo)
+		return h.Status
+	}
+	const excl = smb.LockFlagExclusive | smb.LockFlagFailImmediately
+	if st := lock(a, smb.LockElement{Offset: 0, Length: 1, Flags: excl}, smb.LockElement{Offset: 10, Length: 1, Flags: excl}); st != smb.StatusSuccess {
+		t.Fatalf("LOCK: %v", st)
+	}
+	if st := lock(a, smb.LockElement{Offset: 0, Length: 1, Flags: smb.LockFlagUnlock}, smb.LockElement{Offset: 100, Length: 1, Flags: smb.LockFlagUnlock}); st != smb.StatusRangeNotLocked {
+		t.Fatalf("UNLOCK of a held and a free range: %v, want STATUS_RANGE_NOT_LOCKED", st)
+	}
+	if st := lock(b, smb.LockElement{Offset: 0, Length: 1, Flags: excl}); st != smb.StatusLockNotGranted {
+		t.Errorf("the range the failed UNLOCK named is free: %v, want STATUS_LOCK_NOT_GRANTED", st)
+	}
+	if st := lock(a, smb.LockElement{Offset: 10, Length: 1, Flags: smb.LockFlagUnlock}); st != smb.StatusSuccess {
+		t.Fatalf("UNLOCK [10,11): %v", st)
+	}
+	if st := lock(b, smb.LockElement{Offset: 10, Length: 1, Flags: excl}); st != smb.StatusSuccess {
+		t.Errorf("[10,11) unlocked by its only holder: %v (a duplicate left behind)", st)
+	}
+
+	many := func(base uint64, n int) []smb.LockElement {
+		e := make([]smb.LockElement, n)
+		for i := range e {
+			e[i] = smb.LockElement{Offset: base + uint64(i), Length: 1, Flags: smb.LockFlagShared | smb.LockFlagFailImmediately}
+		}
+		return e
+	}
+	c2, on2 := rawShare(t, tg)
+	d := c2.mustCreate(on2, "page.bin")
+	lock2 := func(elems ...smb.LockElement) smb.Status {
+		h, _ := c2.call(c2.header(on2, smb.Lock), (&smb.LockRequest{FileID: d, Locks: elems}).AppendTo)
+		return h.Status
+	}
+	if st := lock2(many(1<<20, 1025)...); st != smb.StatusInsufficientResources {
+		t.Errorf("1025 ranges in one LOCK: %v, want STATUS_INSUFFICIENT_RESOURCES", st)
+	}
+	if st := lock2(many(1<<20, 1024)...); st != smb.StatusSuccess {
+		t.Errorf("1024 ranges: %v", st)
+	}
+	if st := lock2(many(1<<30, 1)...); st != smb.StatusInsufficientResources {
+		t.Errorf("a 1025th range: %v, want STATUS_INSUFFICIENT_RESOURCES", st)
+	}
+	if st := c2.close(on2, d); st != smb.StatusSuccess {
+		t.Fatalf("CLOSE: %v", st)
+	}
+	d = c2.mustCreate(on2, "page.bin")
+	if st := lock2(many(1<<20, 1024)...); st != smb.StatusSuccess {
+		t.Errorf("1024 ranges on a new open, the old one's released: %v", st)
+	}
+}

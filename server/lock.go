@@ -1,6 +1,7 @@
 package server
 
 import (
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -29,7 +30,17 @@ type lockTable struct {
 	// inUse is len(files), kept for READ: with no file locked (nearly always) a READ checks nothing
 	// but this.
 	inUse atomic.Int64
+	held  int // ranges held in all, at most maxLocks
 }
+
+// Bounds on the ranges held, so that a client cannot grow the table, or the time each LOCK spends
+// comparing under the table's mutex, without end: at most maxLocksPerOpen per open and maxLocks on
+// the whole server. A LOCK beyond them is STATUS_INSUFFICIENT_RESOURCES, Windows' answer when its lock
+// memory runs out.
+const (
+	maxLocksPerOpen = 1024
+	maxLocks        = 64 << 10
+)
 
 type fileKey struct{ dev, ino uint64 }
 
@@ -74,7 +85,10 @@ func (t *lockTable) apply(o *open, elems []smb.LockElement) error {
 	}
 	unlock := elems[0].Flags&smb.LockFlagUnlock != 0
 	if unlock {
-		mine := holders[o]
+		if len(elems) > len(holders[o]) {
+			return smb.StatusRangeNotLocked // more than the open holds: one of them is not locked
+		}
+		mine := slices.Clone(holders[o]) // all or nothing: the open's ranges change only if every element is held
 		for _, e := range elems {
 			if e.Flags != smb.LockFlagUnlock {
 				return smb.StatusInvalidParameter
@@ -85,8 +99,12 @@ func (t *lockTable) apply(o *open, elems []smb.LockElement) error {
 			}
 			mine = append(mine[:i], mine[i+1:]...)
 		}
+		t.held -= len(holders[o]) - len(mine)
 		holders[o] = mine
 		return nil
+	}
+	if len(holders[o])+len(elems) > maxLocksPerOpen || t.held+len(elems) > maxLocks {
+		return smb.StatusInsufficientResources
 	}
 	added := 0
 	for _, e := range elems {
@@ -107,6 +125,7 @@ func (t *lockTable) apply(o *open, elems []smb.LockElement) error {
 		holders[o] = append(holders[o], want)
 		added++
 	}
+	t.held += added
 	return nil
 }
 
@@ -128,6 +147,7 @@ func (t *lockTable) releaseOwner(o *open) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if holders := t.files[key]; holders != nil {
+		t.held -= len(holders[o])
 		delete(holders, o)
 		if len(holders) == 0 {
 			delete(t.files, key)
