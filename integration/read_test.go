@@ -444,7 +444,7 @@ func TestReadSparse(t *testing.T) {
 						t.Fatal(err)
 					}
 					if fi.Size() != sparseSize {
-						t.Fatalf("size %d, want %d", fi.Size(), sparseSize)
+						t.Fatalf("size %d, want %d", fi.Size(), int64(sparseSize))
 					}
 					f, err := fs.Open(sparseName)
 					if err != nil {

@@ -287,11 +287,14 @@ func (c *conn) mustSerialize(msg []byte) bool {
 		if cmd == smb.SessionSetup || cmd == smb.Negotiate || cmd == smb.Logoff {
 			return true
 		}
-		next := int(binary.LittleEndian.Uint32(msg[off+smb.OffNextCommand:]))
+		next := binary.LittleEndian.Uint32(msg[off+smb.OffNextCommand:])
 		if next == 0 {
 			return false
 		}
-		off += next
+		if next < smb.HeaderSize || uint64(next) >= uint64(len(msg)-off) {
+			return true // malformed: SplitCompound refuses it (and with a 32-bit int, -8 would loop here)
+		}
+		off += int(next)
 	}
 }
 

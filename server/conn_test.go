@@ -208,3 +208,26 @@ func TestUnknownSession(t *testing.T) {
 		t.Fatalf("got %v, want STATUS_USER_SESSION_DELETED", h.Status)
 	}
 }
+
+// TestMustSerializeBadNext: a NextCommand that points back or past the frame ends the walk (the frame
+// is then refused as a bad compound). With a 32-bit int, 0xFFFFFFF8 read as -8 used to send the walk
+// back and forth for ever, spinning the connection's reader.
+func TestMustSerializeBadNext(t *testing.T) {
+	c := &conn{}
+	c.neg.done = true
+	for _, next := range []uint32{0xFFFFFFF8, 8, 63, 1 << 20} {
+		h := smb.Header{Command: smb.Read, MessageID: 1, CreditCharge: 1}
+		msg := (&smb.ReadRequest{Length: 1}).AppendTo(h.AppendTo(nil))
+		binary.LittleEndian.PutUint32(msg[smb.OffNextCommand:], next)
+		done := make(chan bool)
+		go func() { done <- c.mustSerialize(msg) }()
+		select {
+		case serialized := <-done:
+			if !serialized {
+				t.Errorf("NextCommand %#x: handed to a handler, want the reader to refuse it", next)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("NextCommand %#x: mustSerialize did not return", next)
+		}
+	}
+}

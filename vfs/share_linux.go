@@ -186,7 +186,7 @@ func (s *Share) Open(cred *Cred, name string) (*File, error) {
 		Name:          canon,
 		share:         s,
 		cred:          cred,
-		sleeplessStat: sleeplessStat(sfs.Type),
+		sleeplessStat: sleeplessStat(int64(sfs.Type)),
 	}, nil
 }
 

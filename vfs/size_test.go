@@ -28,7 +28,7 @@ func TestSize(t *testing.T) {
 	}
 	var sfs unix.Statfs_t
 	mustDo(t, unix.Statfs(f.root, &sfs))
-	if file.sleeplessStat != sleeplessStat(sfs.Type) {
+	if file.sleeplessStat != sleeplessStat(int64(sfs.Type)) {
 		t.Errorf("file on file system %#x: sleeplessStat = %v, want %v", sfs.Type, file.sleeplessStat, !file.sleeplessStat)
 	}
 	t.Logf("test file system %#x: raw fstat %v", sfs.Type, file.sleeplessStat)

@@ -628,7 +628,8 @@ func (s *Sender) pumpStep(fd uintptr) bool {
 // call, for calls that cannot sleep.
 func splice(rfd int, roff *int64, wfd, n, flags int, raw bool) (int64, error) {
 	if !raw {
-		return unix.Splice(rfd, roff, wfd, nil, n, flags)
+		m, err := unix.Splice(rfd, roff, wfd, nil, n, flags)
+		return int64(m), err // int on 32-bit platforms
 	}
 	r, _, e := syscall.RawSyscall6(unix.SYS_SPLICE, uintptr(rfd), uintptr(unsafe.Pointer(roff)), uintptr(wfd), 0, uintptr(n), uintptr(flags))
 	if e != 0 {
