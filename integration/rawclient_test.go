@@ -587,3 +587,33 @@ func TestZeroLengthRead(t *testing.T) {
 		t.Errorf("across the end: %v, %d bytes; want the last byte", st, n)
 	}
 }
+
+// TestTreeConnectsBounded: a session holds at most 1024 tree connects; the next TREE_CONNECT is
+// STATUS_INSUFFICIENT_RESOURCES, and one more fits once a tree is disconnected.
+func TestTreeConnectsBounded(t *testing.T) {
+	tg := startServer(t)
+	c := dialRawClient(t, tg)
+	s := c.logonGuest()
+	host, _, _ := net.SplitHostPort(tg.Addr)
+	connect := func() smb.Header {
+		h, _ := c.call(smb.Header{Command: smb.TreeConnect, SessionID: s}, (&smb.TreeConnectRequest{Path: `\\` + host + `\` + tg.Share}).AppendTo)
+		return h
+	}
+	var last uint32
+	for i := range 1024 {
+		h := connect()
+		if h.Status != smb.StatusSuccess {
+			t.Fatalf("TREE_CONNECT %d: %v", i+1, h.Status)
+		}
+		last = h.TreeID
+	}
+	if h := connect(); h.Status != smb.StatusInsufficientResources {
+		t.Fatalf("TREE_CONNECT 1025: %v, want STATUS_INSUFFICIENT_RESOURCES", h.Status)
+	}
+	if h, _ := c.call(smb.Header{Command: smb.TreeDisconnect, SessionID: s, TreeID: last}, (&smb.TreeDisconnectRequest{}).AppendTo); h.Status != smb.StatusSuccess {
+		t.Fatalf("TREE_DISCONNECT: %v", h.Status)
+	}
+	if h := connect(); h.Status != smb.StatusSuccess {
+		t.Fatalf("TREE_CONNECT after a disconnect: %v", h.Status)
+	}
+}

@@ -48,6 +48,11 @@ func (s *session) tree(id uint32) (*tree, error) {
 	return nil, smb.StatusNetworkNameDeleted
 }
 
+// maxTrees caps a session's tree connects, so that a client repeating TREE_CONNECT cannot grow the
+// server's memory without end (Samba's cap is about 65534; Windows clients use a handful). Beyond it a
+// TREE_CONNECT is STATUS_INSUFFICIENT_RESOURCES.
+const maxTrees = 1024
+
 // handleTreeConnect answers TREE_CONNECT (MS-SMB2 3.3.5.7): \\anyname\share, with Samba's rules for who
 // may connect.
 func handleTreeConnect(r *request) error {
@@ -121,6 +126,10 @@ func handleTreeConnect(r *request) error {
 	if !s.valid { // logged off meanwhile: dropSession has already released its trees
 		s.mu.Unlock()
 		return smb.StatusUserSessionDeleted
+	}
+	if len(s.trees) >= maxTrees {
+		s.mu.Unlock()
+		return smb.StatusInsufficientResources
 	}
 	s.trees[t.id] = t
 	s.mu.Unlock()
