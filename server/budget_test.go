@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -11,6 +13,7 @@ import (
 	"github.com/zsmbd/zsmbd/internal/le"
 	"github.com/zsmbd/zsmbd/smb"
 	"github.com/zsmbd/zsmbd/smb/fscc"
+	"github.com/zsmbd/zsmbd/vfs"
 )
 
 // budgetCompound is [ECHO, QUERY_DIRECTORY] with ids id and id+1: the frame reserves the listing's 8 MiB
@@ -65,5 +68,48 @@ func TestHandlerPanicWakesBudgetWaiters(t *testing.T) {
 	defer cancel()
 	if err := srv.Shutdown(ctx); err != nil {
 		t.Fatalf("Shutdown: %v; the connection did not end after its handlers panicked", err)
+	}
+}
+
+// TestHandlerPanicLetsGoOfOpens: a request whose handler panics lets go of the opens it holds, so their
+// files close once the connection has closed them (an open's descriptor stays while any request holds it).
+func TestHandlerPanicLetsGoOfOpens(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "f"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	share, err := vfs.New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer share.Close()
+	opened := make(chan *open, 1)
+	saved := commands[smb.Echo]
+	commands[smb.Echo] = command{handle: func(r *request) error {
+		f, err := share.Open(nil, "f")
+		if err != nil {
+			return err
+		}
+		o := &open{file: f}
+		o.refs.Store(1) // the open table's reference, dropped by the test below as a CLOSE would
+		o.refs.Add(1)   // and the request's, as request.open takes it
+		r.held = append(r.held, o)
+		opened <- o
+		panic("test: a handler fails while it holds an open")
+	}}
+	t.Cleanup(func() { commands[smb.Echo] = saved })
+
+	_, addr := serveTest(t, config.Default(), zerolog.Nop())
+	c := dialRaw(t, addr)
+	c.send(negotiate(smb.Dialect210))
+	if h, _ := c.mustRecv(); h.Status != smb.StatusSuccess {
+		t.Fatalf("NEGOTIATE: %v", h.Status)
+	}
+	c.send(rawRequest(smb.Echo, 1, (&smb.EchoRequest{}).AppendTo))
+	c.wantClosed()
+	o := <-opened
+	o.unref()                                  // the table's reference
+	if n := descriptorsUnder(t, dir); n != 1 { // the share's root only
+		t.Fatalf("%d descriptors under the share after the panic, want the root's alone: the request kept its open", n)
 	}
 }

@@ -233,7 +233,7 @@ func (c *conn) process(f *outFrame, msg []byte, cs *compoundState, sealedBy *ses
 	r := f.newRequest()
 	*r = request{c: c, hdr: hdr, msg: msg, cs: cs, related: related, charge: max(charge, 1), out: f.buf, start: len(f.buf), last: last, sealedBy: sealedBy}
 	r.out = append(r.out, make([]byte, smb.HeaderSize)...)
-	err = r.run()
+	err = r.runHolding()
 	if err == errCloseConnection {
 		return nil, false
 	}
@@ -344,6 +344,25 @@ func (c *conn) copyTail(f *outFrame, r *request, reason zerocopy.Reason) bool {
 		c.log.Info().Int64("offset", t.off).Int("announced", len(dst)).Int("read", n).Msg("file shrank after the length was announced; padded with zeros")
 	}
 	return true
+}
+
+// runHolding is run, letting go of the opens the request holds if a handler panics: the panic goes
+// on to close the connection, whose opens close their files only once no request holds them.
+func (r *request) runHolding() error {
+	defer func() {
+		if p := recover(); p != nil {
+			for _, o := range r.held {
+				o.unref()
+			}
+			r.held = nil
+			if r.tail != nil {
+				r.tail.open.unref()
+				r.tail = nil
+			}
+			panic(p)
+		}
+	}()
+	return r.run()
 }
 
 // run checks the session, tree and signature and calls the handler.
