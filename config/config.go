@@ -101,6 +101,7 @@ type Share struct {
 	VetoFiles           Names    // `veto files`: names neither listed nor opened, as if they did not exist
 	HideFiles           Names    // `hide files`: names listed with the hidden attribute
 	ShowDotFiles        bool     // `hide dot files = no`; by default dot files are hidden, as in Samba
+	NoFollowSymlinks    bool     // `follow symlinks = no`: symbolic links are neither listed nor followed
 	File                string   // where the section starts
 	Line                int
 }

@@ -157,3 +157,18 @@ func TestNames(t *testing.T) {
 		t.Error("? should match one character, not one byte")
 	}
 }
+
+func TestSymlinkParameters(t *testing.T) {
+	c, err := Parse(strings.NewReader("[a]\npath = /a\nfollow symlinks = no\nwide links = yes\n[b]\npath = /b\nwide links = no\n"), "l.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := c.Share("a")
+	b, _ := c.Share("b")
+	if !a.NoFollowSymlinks || b.NoFollowSymlinks {
+		t.Errorf("follow symlinks: a %v, b %v", !a.NoFollowSymlinks, !b.NoFollowSymlinks)
+	}
+	if len(c.Warnings) != 1 || !strings.HasPrefix(c.Warnings[0], "l.conf:4: wide links = yes is not supported") {
+		t.Errorf("warnings %q, want one for wide links = yes", c.Warnings)
+	}
+}

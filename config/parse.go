@@ -326,7 +326,7 @@ func isShareParam(key string) bool {
 	case "path", "directory", "comment", "readonly", "writeable", "writable", "writeok", "guestok", "public",
 		"validusers", "browseable", "browsable", "guestonly", "onlyguest", "serversmbencrypt", "smbencrypt",
 		"hostsallow", "allowhosts", "hostsdeny", "denyhosts", "invalidusers", "vetofiles", "hidefiles",
-		"hidedotfiles":
+		"hidedotfiles", "followsymlinks", "widelinks":
 		return true
 	}
 	return false
@@ -373,6 +373,15 @@ func (p *parser) applyShareParam(s *Share, key, written, value, where, name stri
 		s.VetoFiles = ParseNames(value)
 	case "hidefiles":
 		s.HideFiles = ParseNames(value)
+	case "followsymlinks":
+		var follow bool
+		follow, err = parseBool(value)
+		s.NoFollowSymlinks = !follow
+	case "widelinks":
+		var wide bool
+		if wide, err = parseBool(value); err == nil && wide {
+			p.warn(where, written+" = yes is not supported: symbolic links that leave the share stay unresolved")
+		}
 	case "hidedotfiles":
 		var hide bool
 		hide, err = parseBool(value)
@@ -457,7 +466,7 @@ var ignoredSambaParams = map[string]bool{
 	"winsserver": true, "localmaster": true, "preferredmaster": true, "domainmaster": true,
 	"oslevel": true, "idmapconfig": true, "idmapconfig*:backend": true,
 	"idmapconfig*:range": true, "disablenetbios": true, "ntlmauth": true, "lanmanauth": true,
-	"unixextensions": true, "widelinks": true, "followsymlinks": true, "storedosattributes": true, "eadosattributes": true,
+	"unixextensions": true, "storedosattributes": true, "eadosattributes": true,
 	"vfsobjects": true, "privatedir": true, "lockdirectory": true, "statedirectory": true,
 	"cachedirectory": true, "piddirectory": true, "ncalrpcdir": true, "aioreadsize": true,
 	"aiowritesize": true, "strictlocking": true, "oplocks": true, "leveliioplocks": true,

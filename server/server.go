@@ -167,13 +167,14 @@ func (s *Server) newState(cfg *config.Config, users *passdb.DB, old *state) (_ *
 		st.shares[key] = &share{cfg: sc, fs: fs, root: root}
 	}
 	for _, sh := range st.shares {
-		// A reused root takes this configuration's `veto files` too: a reload applies it to trees
-		// already connected, as Samba's does.
+		// A reused root takes this configuration's `veto files` and `follow symlinks` too: a reload
+		// applies them to trees already connected, as Samba's does.
 		if sh.cfg.VetoFiles.IsSet() {
 			sh.fs.Veto(sh.cfg.VetoFiles.Match)
 		} else {
 			sh.fs.Veto(nil)
 		}
+		sh.fs.FollowSymlinks(!sh.cfg.NoFollowSymlinks)
 	}
 	st.shares["ipc$"] = &share{cfg: config.Share{Name: "IPC$", Comment: "IPC Service (" + cfg.Global.ServerString + ")", GuestOK: true}, ipc: true}
 	return st, nil

@@ -52,7 +52,11 @@ func (s *Share) resolve(comps []string, open bool) (int, string, error) {
 		if open {
 			flags = openFlags
 		}
-		fd, err := openBeneath(s.rootFd, p, flags)
+		resolve := uint64(resolveFlags)
+		if s.noFollow.Load() {
+			resolve |= unix.RESOLVE_NO_SYMLINKS // a link anywhere on the way is ELOOP: ErrLoop
+		}
+		fd, err := openBeneath(s.rootFd, p, flags, resolve)
 		switch err {
 		case nil:
 			if p == "." {
@@ -80,8 +84,8 @@ func (s *Share) resolve(comps []string, open bool) (int, string, error) {
 // openBeneath is openat2 with RESOLVE_BENEATH, retrying EINTR, a few EAGAINs
 // (a concurrent rename made the kernel unsure of a ".." step) and, for
 // files we do not own, without O_NOATIME.
-func openBeneath(rootFd int, p string, flags uint64) (int, error) {
-	how := unix.OpenHow{Flags: flags, Resolve: resolveFlags}
+func openBeneath(rootFd int, p string, flags, resolve uint64) (int, error) {
+	how := unix.OpenHow{Flags: flags, Resolve: resolve}
 	for tries := 0; ; tries++ {
 		fd, err := unix.Openat2(rootFd, p, &how)
 		switch {
@@ -204,6 +208,10 @@ func (s *Share) walk(comps []string, open bool) (fd int, canon string, err error
 		case unix.S_IFDIR:
 			stack = append(stack, cfd)
 		case unix.S_IFLNK:
+			if s.noFollow.Load() {
+				unix.Close(cfd)
+				return -1, "", ErrLoop // as openat2 with RESOLVE_NO_SYMLINKS answers
+			}
 			links++
 			target, err := readlinkFd(cfd)
 			unix.Close(cfd)

@@ -25,8 +25,14 @@ type Share struct {
 
 	ci ciCache
 
-	veto atomic.Pointer[func(name string) bool] // see Veto
+	veto     atomic.Pointer[func(name string) bool] // see Veto
+	noFollow atomic.Bool                            // see FollowSymlinks
 }
+
+// FollowSymlinks says whether lookups follow symbolic links inside the share (the default; links that
+// leave it never resolve). Without, as Samba's `follow symlinks = no`, every link is ErrLoop to a
+// lookup and is left out of listings.
+func (s *Share) FollowSymlinks(follow bool) { s.noFollow.Store(!follow) }
 
 // Veto makes the names for which veto reports true invisible to clients, as Samba's `veto files`
 // does: left out of listings, and not found when a client's path names them. It applies to lookups

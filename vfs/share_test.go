@@ -483,3 +483,49 @@ func TestVeto(t *testing.T) {
 		t.Errorf("hid\\f without the veto: %v", err)
 	}
 }
+
+// TestNoFollow: with FollowSymlinks(false) a link is ErrLoop wherever it stands on a path, and left out
+// of listings; the same tree resolves through it again once following is back on. Both resolvers.
+func TestNoFollow(t *testing.T) {
+	for _, walk := range []bool{false, true} {
+		dir := t.TempDir()
+		mustDo(t, os.Mkdir(filepath.Join(dir, "d"), 0o755))
+		mustDo(t, os.WriteFile(filepath.Join(dir, "d", "in.txt"), []byte("x"), 0o644))
+		mustDo(t, os.WriteFile(filepath.Join(dir, "target.txt"), []byte("t"), 0o644))
+		mustDo(t, os.Symlink("target.txt", filepath.Join(dir, "link.txt")))
+		mustDo(t, os.Symlink("d", filepath.Join(dir, "dlink")))
+		s, err := New(dir)
+		mustDo(t, err)
+		s.noOpenat2.Store(s.noOpenat2.Load() || walk)
+		s.FollowSymlinks(false)
+		for _, name := range []string{"link.txt", `dlink\in.txt`, "dlink"} {
+			if _, err := s.Stat(nil, name); !errors.Is(err, ErrLoop) {
+				t.Errorf("walk=%v: Stat %q: %v, want ErrLoop", walk, name, err)
+			}
+			if f, err := s.Open(nil, name); !errors.Is(err, ErrLoop) {
+				t.Errorf("walk=%v: Open %q: %v, want ErrLoop", walk, name, err)
+				if f != nil {
+					f.Close()
+				}
+			}
+		}
+		root, err := s.Open(nil, "")
+		mustDo(t, err)
+		infos, err := root.ReadDir(-1)
+		mustDo(t, err)
+		root.Close()
+		var names []string
+		for _, i := range infos {
+			names = append(names, i.Name)
+		}
+		slices.Sort(names)
+		if want := []string{".", "..", "d", "target.txt"}; !slices.Equal(names, want) {
+			t.Errorf("walk=%v: listing %q, want %q", walk, names, want)
+		}
+		s.FollowSymlinks(true)
+		if _, err := s.Stat(nil, `dlink\in.txt`); err != nil {
+			t.Errorf("walk=%v: following again: %v", walk, err)
+		}
+		s.Close()
+	}
+}
