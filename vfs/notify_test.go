@@ -1,0 +1,121 @@
+package vfs
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+)
+
+// watchDir watches name under the fixture's share and returns the channel its changes arrive on.
+func watchDir(t *testing.T, n *Notifier, f *fixture, name string) (*Watch, chan Change) {
+	t.Helper()
+	dir, err := f.share.Open(nil, name)
+	mustDo(t, err)
+	// The watch does not need the descriptor open: a directory removed while open is reported only
+	// once it is closed, when the kernel lets the directory go.
+	defer dir.Close()
+	ch := make(chan Change, 64)
+	w, err := n.Watch(dir, func(cs []Change) {
+		for _, c := range cs {
+			ch <- c
+		}
+	})
+	mustDo(t, err)
+	return w, ch
+}
+
+func nextChange(t *testing.T, ch chan Change) Change {
+	t.Helper()
+	select {
+	case c := <-ch:
+		return c
+	case <-time.After(5 * time.Second):
+		t.Fatal("no change reported")
+		return Change{}
+	}
+}
+
+// TestNotifier: creating, writing, renaming within, removing and renaming out of a watched directory
+// are reported in order with FILE_ACTION's codes, vetoed names are not, a subdirectory's entries are
+// not, and a closed watch reports nothing more.
+func TestNotifier(t *testing.T) {
+	f := newFixture(t)
+	f.share.Veto(func(name string) bool { return name == "secret" })
+	var n Notifier
+	defer n.Close()
+	w, ch := watchDir(t, &n, f, "Dir")
+	in := func(name string) string { return filepath.Join(f.root, "Dir", name) }
+	mustDo(t, os.WriteFile(in("secret"), nil, 0o644)) // vetoed: never reported
+	mustDo(t, os.WriteFile(filepath.Join(f.root, "Dir/Sub/deeper.txt"), nil, 0o644))
+	mustDo(t, os.WriteFile(in("new.txt"), []byte("x"), 0o644))
+	mustDo(t, os.Rename(in("new.txt"), in("renamed.txt")))
+	mustDo(t, os.Mkdir(in("newdir"), 0o755))
+	mustDo(t, os.Chmod(in("renamed.txt"), 0o600))
+	mustDo(t, os.Rename(in("renamed.txt"), filepath.Join(f.root, "moved-out.txt")))
+	mustDo(t, os.Remove(in("newdir")))
+	want := []Change{
+		{Action: Added, Name: "new.txt"},
+		{Action: Modified, Name: "new.txt", What: Content},
+		{Action: RenamedOld, Name: "new.txt"},
+		{Action: RenamedNew, Name: "renamed.txt"},
+		{Action: Added, Name: "newdir", Dir: true},
+		{Action: Modified, Name: "renamed.txt", What: Attributes},
+		{Action: Removed, Name: "renamed.txt"},
+		{Action: Removed, Name: "newdir", Dir: true},
+	}
+	var got []Change
+	for range want {
+		got = append(got, nextChange(t, ch))
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("changes:\n got %+v\nwant %+v", got, want)
+	}
+	w.Close()
+	mustDo(t, os.WriteFile(in("after-close.txt"), nil, 0o644))
+	select {
+	case c := <-ch:
+		t.Errorf("a closed watch reported %+v", c)
+	case <-time.After(200 * time.Millisecond):
+	}
+}
+
+// TestNotifierSharedDirectory: two watches of one directory share the kernel's watch; closing one leaves
+// the other reporting, and removing the directory (not held open) tells the other to list again.
+func TestNotifierSharedDirectory(t *testing.T) {
+	f := newFixture(t)
+	var n Notifier
+	defer n.Close()
+	mustDo(t, os.Mkdir(filepath.Join(f.root, "gone"), 0o755))
+	w1, _ := watchDir(t, &n, f, "gone")
+	_, ch2 := watchDir(t, &n, f, "gone")
+	if n.byWD[w1.wd] == nil || len(n.byWD[w1.wd]) != 2 {
+		t.Fatalf("two watches of one directory: %d watch descriptors", len(n.byWD))
+	}
+	w1.Close()
+	mustDo(t, os.WriteFile(filepath.Join(f.root, "gone/a"), nil, 0o644))
+	if c := nextChange(t, ch2); c.Action != Added || c.Name != "a" {
+		t.Fatalf("after the other watch closed: %+v", c)
+	}
+	mustDo(t, os.RemoveAll(filepath.Join(f.root, "gone")))
+	if c := nextChange(t, ch2); c.Action != Removed || c.Name != "a" {
+		t.Fatalf("the entry's removal: %+v", c)
+	}
+	if c := nextChange(t, ch2); c.Action != Overflow {
+		t.Fatalf("the directory's removal: %+v, want Overflow", c)
+	}
+}
+
+// TestNotifierClosed: Watch after Close fails, and Close does not wait on a reader that never started.
+func TestNotifierClosed(t *testing.T) {
+	f := newFixture(t)
+	var n Notifier
+	mustDo(t, n.Close())
+	dir, err := f.share.Open(nil, "Dir")
+	mustDo(t, err)
+	defer dir.Close()
+	if _, err := n.Watch(dir, func([]Change) {}); err != ErrNotifierClosed {
+		t.Fatalf("Watch after Close: %v", err)
+	}
+}
