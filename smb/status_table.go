@@ -6,6 +6,7 @@ package smb
 const (
 	StatusSuccess                Status = 0x00000000
 	StatusPending                Status = 0x00000103
+	StatusNotifyCleanup          Status = 0x0000010B
 	StatusNotifyEnumDir          Status = 0x0000010C
 	StatusBufferOverflow         Status = 0x80000005
 	StatusNoMoreFiles            Status = 0x80000006
@@ -75,6 +76,7 @@ const (
 var statusNames = map[Status]string{
 	StatusSuccess:                "STATUS_SUCCESS",
 	StatusPending:                "STATUS_PENDING",
+	StatusNotifyCleanup:          "STATUS_NOTIFY_CLEANUP",
 	StatusNotifyEnumDir:          "STATUS_NOTIFY_ENUM_DIR",
 	StatusBufferOverflow:         "STATUS_BUFFER_OVERFLOW",
 	StatusNoMoreFiles:            "STATUS_NO_MORE_FILES",
