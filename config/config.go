@@ -102,6 +102,7 @@ type Share struct {
 	HideFiles           Names    // `hide files`: names listed with the hidden attribute
 	ShowDotFiles        bool     // `hide dot files = no`; by default dot files are hidden, as in Samba
 	NoFollowSymlinks    bool     // `follow symlinks = no`: symbolic links are neither listed nor followed
+	NoChangeNotify      bool     // `change notify = no`: CHANGE_NOTIFY is refused (STATUS_NOT_IMPLEMENTED)
 	File                string   // where the section starts
 	Line                int
 }

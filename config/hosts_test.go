@@ -172,3 +172,21 @@ func TestSymlinkParameters(t *testing.T) {
 		t.Errorf("warnings %q, want one for wide links = yes", c.Warnings)
 	}
 }
+
+// TestChangeNotifyParameter: `change notify` is a share parameter, on by default; in [global] it is the
+// shares' default.
+func TestChangeNotifyParameter(t *testing.T) {
+	c, err := Parse(strings.NewReader("[a]\npath = /a\nchange notify = no\n[b]\npath = /b\n"), "n.conf")
+	if err != nil || len(c.Warnings) != 0 {
+		t.Fatal(err, c.Warnings)
+	}
+	a, _ := c.Share("a")
+	b, _ := c.Share("b")
+	if !a.NoChangeNotify || b.NoChangeNotify {
+		t.Errorf("change notify: a %v, b %v; want no, yes", !a.NoChangeNotify, !b.NoChangeNotify)
+	}
+	c, _ = Parse(strings.NewReader("change notify = no\n[b]\npath = /b\n"), "n.conf")
+	if b, _ := c.Share("b"); !b.NoChangeNotify {
+		t.Error("change notify = no in [global] is not the shares' default")
+	}
+}

@@ -326,7 +326,7 @@ func isShareParam(key string) bool {
 	case "path", "directory", "comment", "readonly", "writeable", "writable", "writeok", "guestok", "public",
 		"validusers", "browseable", "browsable", "guestonly", "onlyguest", "serversmbencrypt", "smbencrypt",
 		"hostsallow", "allowhosts", "hostsdeny", "denyhosts", "invalidusers", "vetofiles", "hidefiles",
-		"hidedotfiles", "followsymlinks", "widelinks":
+		"hidedotfiles", "followsymlinks", "widelinks", "changenotify":
 		return true
 	}
 	return false
@@ -382,6 +382,10 @@ func (p *parser) applyShareParam(s *Share, key, written, value, where, name stri
 		if wide, err = parseBool(value); err == nil && wide {
 			p.warn(where, written+" = yes is not supported: symbolic links that leave the share stay unresolved")
 		}
+	case "changenotify":
+		var notify bool
+		notify, err = parseBool(value)
+		s.NoChangeNotify = !notify
 	case "hidedotfiles":
 		var hide bool
 		hide, err = parseBool(value)

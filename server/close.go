@@ -82,18 +82,6 @@ func handleSetInfo(r *request) error {
 	return smb.StatusAccessDenied
 }
 
-// handleChangeNotify answers as Samba does with `change notify = no`: zsmbd grants no notifications.
-func handleChangeNotify(r *request) error {
-	var req smb.ChangeNotifyRequest
-	if err := req.Decode(r.msg); err != nil {
-		return smb.StatusInvalidParameter
-	}
-	if _, err := r.open(req.FileID); err != nil {
-		return err
-	}
-	return smb.StatusNotImplemented
-}
-
 // handleOplockBreak refuses an acknowledgment: zsmbd grants no oplocks or leases, so none can break
 // (MS-SMB2 3.3.5.22.1).
 func handleOplockBreak(r *request) error {

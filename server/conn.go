@@ -59,7 +59,8 @@ type conn struct {
 	neg      negotiation
 	sessions map[uint64]*session
 	opens    map[uint64]*open
-	nextID   uint64 // session, tree and file ids are unique per connection
+	async    map[uint64]*asyncNotify // CHANGE_NOTIFY requests answered later, by AsyncId
+	nextID   uint64                  // session, tree, file and async ids are unique per connection
 }
 
 // negotiation is what NEGOTIATE settled; it is written once, before any other request is processed.
@@ -92,6 +93,9 @@ type outFrame struct {
 	// seal, when set, is the session whose key encrypts the frame: the request came encrypted with it,
 	// or its session or tree asks for encryption.
 	seal *session
+
+	// async are the frame's interim responses: their requests may be answered once it is sent.
+	async []*asyncNotify
 
 	// first is the request of the frame's first message, kept with the pooled frame so that a lone
 	// READ allocates nothing; the other messages of a compound get their own.
@@ -430,6 +434,7 @@ func (f *outFrame) release() {
 		f.owner, f.held = nil, 0
 	}
 	f.seal = nil
+	f.async = nil
 	if cap(f.buf) > maxPooledFrame {
 		f.buf = nil
 	}

@@ -31,6 +31,9 @@ type request struct {
 	status smb.Status // a non-error status sent with a normal body (BUFFER_OVERFLOW, MORE_PROCESSING_REQUIRED)
 	tail   *readTail  // READ: file data that follows the body
 	last   bool       // the last message of its frame
+	// async, when set, makes the response an interim one (STATUS_PENDING, MS-SMB2 3.3.4.2): a
+	// CHANGE_NOTIFY answered later.
+	async *asyncNotify
 
 	// signWith, when set, signs this response with that signer whatever the usual rule says
 	// (the final SESSION_SETUP response of 3.1.1).
@@ -145,15 +148,19 @@ func (c *conn) handleFrame(msg []byte, sealedBy *session) bool {
 	}
 	if f.seal != nil {
 		sealFrame(f) // encrypted messages are not signed (MS-SMB2 3.3.4.1.1)
-		c.send(f)
-		return true
+	} else {
+		for i, r := range answered[:len(answered)-1] {
+			r.sign(f.buf[r.start:answered[i+1].start], nil)
+		}
+		prev.sign(f.buf[prev.start:], f.data)
+		smb.PutTransportHeader(f.buf, int(f.size(nil)))
 	}
-	for i, r := range answered[:len(answered)-1] {
-		r.sign(f.buf[r.start:answered[i+1].start], nil)
-	}
-	prev.sign(f.buf[prev.start:], f.data)
-	smb.PutTransportHeader(f.buf, int(f.size(nil)))
+	async := f.async // the frame is pooled once sent
+	f.async = nil
 	c.send(f)
+	for _, a := range async {
+		a.arm() // their final responses may follow the interim ones now
+	}
 	return true
 }
 
@@ -201,8 +208,8 @@ func (c *conn) process(f *outFrame, msg []byte, cs *compoundState, sealedBy *ses
 		return nil, false
 	}
 	if hdr.Command == smb.Cancel {
-		// MS-SMB2 3.3.5.16: CANCEL takes no credit and gets no response. Nothing here is pended long
-		// enough to be cancelled (no CHANGE_NOTIFY or lock waits).
+		// MS-SMB2 3.3.5.16: CANCEL takes no credit and gets no response.
+		c.cancelAsync(hdr)
 		return nil, true
 	}
 	c.mu.Lock()
@@ -263,6 +270,9 @@ func (c *conn) process(f *outFrame, msg []byte, cs *compoundState, sealedBy *ses
 	cs.status = r.respStatus(err)
 	if hdr.Command == smb.Create {
 		cs.createStatus = cs.status
+	}
+	if r.async != nil {
+		f.async = append(f.async, r.async)
 	}
 	if e := c.log.Debug(); e.Enabled() {
 		e.Stringer("command", hdr.Command).Uint64("message_id", hdr.MessageID).Uint64("session", r.hdr.SessionID).
@@ -477,6 +487,10 @@ func (r *request) finish(err error) {
 		TreeID:       r.hdr.TreeID,
 		SessionID:    r.hdr.SessionID,
 	}
+	if r.async != nil && err == nil {
+		h.Flags |= smb.FlagAsyncCommand
+		h.AsyncID = r.async.id
+	}
 	h.AppendTo(r.out[r.start:r.start])
 }
 
@@ -505,6 +519,9 @@ func (r *request) shouldSign() bool {
 // sign signs msg, the response as it stands in the frame (with its compound padding), followed by the
 // copied READ data when there is some.
 func (r *request) sign(msg []byte, data *zerocopy.Buffer) {
+	if r.async != nil {
+		return // MS-SMB2 3.3.4.2: an interim response is not signed
+	}
 	signer := r.signWith
 	if signer == nil {
 		if !r.shouldSign() {

@@ -24,8 +24,9 @@ type open struct {
 	refs   atomic.Int32
 	closed atomic.Bool
 
-	mu   sync.Mutex // the directory scan and pipe I/O
-	scan *dirScan
+	mu     sync.Mutex // the directory scan, pipe I/O and notify
+	scan   *dirScan
+	notify *notifyState // set by the first CHANGE_NOTIFY
 }
 
 // unref drops one reference; the last closes the descriptor.
@@ -41,6 +42,12 @@ func (o *open) closeOpen() {
 		return
 	}
 	o.sess.c.srv.locks.releaseOwner(o)
+	o.mu.Lock()
+	ns := o.notify
+	o.mu.Unlock()
+	if ns != nil {
+		ns.close()
+	}
 	o.sess.mu.Lock()
 	o.sess.opens--
 	o.sess.mu.Unlock()

@@ -48,6 +48,7 @@ type Server struct {
 	// failedLogons slows password guessing down (see logon.go).
 	failedLogons logonThrottle
 	locks        lockTable
+	notifier     vfs.Notifier // CHANGE_NOTIFY's watches, for every connection
 }
 
 // state is what Reload replaces as a whole: configuration, shares and users.
@@ -291,6 +292,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	done := make(chan struct{})
 	go func() { s.connWG.Wait(); close(done) }()
+	defer s.notifier.Close() // after the connections: their opens end their watches first
 	select {
 	case <-done:
 		return nil
