@@ -11,6 +11,7 @@ import (
 
 	"github.com/zsmbd/zsmbd/config"
 	"github.com/zsmbd/zsmbd/smb"
+	"github.com/zsmbd/zsmbd/smb/sign"
 )
 
 // TestLogonEachDialect logs on as a user (signed) and as guest at every dialect, mounts the share and
@@ -271,4 +272,55 @@ func readCompound(t *testing.T, c *rawClient) [][]byte {
 		t.Fatal(err)
 	}
 	return parts
+}
+
+// TestFailedReauthenticationEndsSession: a re-authentication that fails (a wrong password) is answered
+// STATUS_LOGON_FAILURE, signed with the session's key when the request was signed, and ends the
+// session, as Samba 4.17 does (smbd_smb2_session_setup_wrap): its tree and open go with it, and the
+// old credentials no longer work.
+func TestFailedReauthenticationEndsSession(t *testing.T) {
+	tg := startServer(t)
+	c := dialRawClient(t, tg) // negotiates 3.0.2
+	sid, st, key := c.logonUser(0, tg.User, tg.Password, smb.SecurityModeSigningEnabled)
+	if st != smb.StatusSuccess {
+		t.Fatalf("logon: %v", st)
+	}
+	s := signerFor(t, smb.Dialect302, key)
+	h, _ := c.callSigned(smb.Header{Command: smb.TreeConnect, SessionID: sid}, treeConnectBody(tg, tg.Share), s)
+	if h.Status != smb.StatusSuccess {
+		t.Fatalf("TREE_CONNECT: %v", h.Status)
+	}
+	on := handle{sid, h.TreeID}
+	open := openForReading("one.bin")
+	h, resp := c.callSigned(c.header(on, smb.Create), open.AppendTo, s)
+	var cr smb.CreateResponse
+	if h.Status != smb.StatusSuccess || cr.Decode(resp) != nil {
+		t.Fatalf("CREATE: %v", h.Status)
+	}
+
+	sid2, setup, _ := c.authLeg(sid, tg.User, "not "+tg.Password, smb.SecurityModeSigningEnabled)
+	if sid2 != sid {
+		t.Fatalf("re-authentication answered for session %#x, want %#x", sid2, sid)
+	}
+	h, resp = c.callSigned(smb.Header{Command: smb.SessionSetup, SessionID: sid}, setup.AppendTo, s)
+	if h.Status != smb.StatusLogonFailure {
+		t.Fatalf("re-authentication with a wrong password: %v, want STATUS_LOGON_FAILURE", h.Status)
+	}
+	if h.Flags&smb.FlagSigned == 0 || !sign.VerifyMessage(s, resp) {
+		t.Errorf("the failed re-authentication's response is not signed with the session's key (flags %#x)", h.Flags)
+	}
+
+	for _, req := range []struct {
+		what string
+		h    smb.Header
+		body func([]byte) []byte
+	}{
+		{"READ on the open", c.header(on, smb.Read), (&smb.ReadRequest{Length: 16, FileID: cr.FileID}).AppendTo},
+		{"CREATE on the tree", c.header(on, smb.Create), open.AppendTo},
+		{"TREE_CONNECT", smb.Header{Command: smb.TreeConnect, SessionID: sid}, treeConnectBody(tg, tg.Share)},
+	} {
+		if h, _ := c.callSigned(req.h, req.body, s); h.Status != smb.StatusUserSessionDeleted {
+			t.Errorf("%s after the failed re-authentication: %v, want STATUS_USER_SESSION_DELETED", req.what, h.Status)
+		}
+	}
 }

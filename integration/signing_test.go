@@ -241,22 +241,29 @@ func TestSigningRules(t *testing.T) {
 			t.Errorf("response to a signed ECHO on a signing-required session is not signed (flags %#x)", h.Flags)
 		}
 	})
-	t.Run("reauth by another user refused", func(t *testing.T) {
-		_, st, _ := c.logonUser(alice, otherUser, otherPass, smb.SecurityModeSigningEnabled)
-		if st != smb.StatusAccessDenied {
-			t.Fatalf("re-auth of alice's session as bob: %v", st)
-		}
-		// alice's session still works
-		h, _ := c.callSigned(smb.Header{Command: smb.TreeConnect, SessionID: alice}, treeConnectBody(tg, tg.Share), sa)
-		if h.Status != smb.StatusSuccess {
-			t.Fatalf("TREE_CONNECT after refused re-auth: %v", h.Status)
-		}
-	})
 	t.Run("binding refused", func(t *testing.T) {
 		setup := smb.SessionSetupRequest{Flags: smb.SessionFlagBinding, SecurityMode: smb.SecurityModeSigningEnabled, SecurityBuffer: []byte("NTLMSSP\x00\x01\x00\x00\x00\x00\x00\x00\x00")}
 		h, _ := c.callSigned(smb.Header{Command: smb.SessionSetup, SessionID: alice}, setup.AppendTo, sa)
 		if h.Status == smb.StatusSuccess || h.Status == smb.StatusMoreProcessingRequired {
 			t.Fatalf("binding: %v", h.Status)
+		}
+	})
+	t.Run("binding refusal keeps the session", func(t *testing.T) {
+		h, _ := c.callSigned(smb.Header{Command: smb.TreeConnect, SessionID: alice}, treeConnectBody(tg, tg.Share), sa)
+		if h.Status != smb.StatusSuccess {
+			t.Fatalf("TREE_CONNECT after a refused binding: %v", h.Status)
+		}
+	})
+	// Last: the refusal logs alice's session off.
+	t.Run("reauth by another user refused", func(t *testing.T) {
+		_, st, _ := c.logonUser(alice, otherUser, otherPass, smb.SecurityModeSigningEnabled)
+		if st != smb.StatusAccessDenied {
+			t.Fatalf("re-auth of alice's session as bob: %v", st)
+		}
+		// Like any failed re-authentication it ends the session (Samba's smbd_smb2_session_setup_wrap).
+		h, _ := c.callSigned(smb.Header{Command: smb.TreeConnect, SessionID: alice}, treeConnectBody(tg, tg.Share), sa)
+		if h.Status != smb.StatusUserSessionDeleted {
+			t.Fatalf("TREE_CONNECT after refused re-auth: %v, want STATUS_USER_SESSION_DELETED", h.Status)
 		}
 	})
 }

@@ -70,13 +70,17 @@ func handleSessionSetup(r *request) error {
 
 	status, token, err := setup.step(r, &req, s, neg)
 	if err != nil {
+		// A failed leg ends the session, a logged-on one's too (a re-authentication with a wrong password):
+		// Samba 4.17 logs it off in smbd_smb2_session_setup_wrap, so the old credentials do not outlive a
+		// failed proof. The session keeps its signer, so the error response is signed as it would have been.
 		s.mu.Lock()
 		s.setup = nil
 		valid := s.valid
 		s.mu.Unlock()
-		if !valid {
-			c.dropSession(s)
+		if valid {
+			c.log.Info().Uint64("session", s.id).Stringer("status", statusOf(err)).Msg("re-authentication failed: session logged off")
 		}
+		c.dropSession(s)
 		return err
 	}
 	resp := smb.SessionSetupResponse{SecurityBuffer: token}
