@@ -103,6 +103,7 @@ type Share struct {
 	ShowDotFiles        bool     // `hide dot files = no`; by default dot files are hidden, as in Samba
 	NoFollowSymlinks    bool     // `follow symlinks = no`: symbolic links are neither listed nor followed
 	NoChangeNotify      bool     // `change notify = no`: CHANGE_NOTIFY is refused (STATUS_NOT_IMPLEMENTED)
+	MaxConnections      int      // `max connections`: trees connected to the share at once, server-wide; 0 is no limit
 	File                string   // where the section starts
 	Line                int
 }

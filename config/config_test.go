@@ -40,13 +40,14 @@ func TestLoadFile(t *testing.T) {
 	wantShares := []Share{{
 		Name: "data", Path: "/srv/data files", Comment: "The data", ReadOnly: true, GuestOK: true,
 		// browseable = no in [global] is the default; the repeated [DATA] section turns it on again.
-		Browseable: true,
-		ValidUsers: []string{"alice", "@staff", "Domain Users", "+grp"},
-		HostsAllow: Hosts{words: []string{"127.0.0.1"}},
-		File:       "testdata/smb.conf", Line: 26,
+		Browseable:     true,
+		ValidUsers:     []string{"alice", "@staff", "Domain Users", "+grp"},
+		HostsAllow:     Hosts{words: []string{"127.0.0.1"}},
+		MaxConnections: 2,
+		File:           "testdata/smb.conf", Line: 27,
 	}, {
 		Name: "extra", Path: "/srv/extra", Comment: "set on [extra], the section open where the include stands",
-		ReadOnly: true, GuestOK: true, Browseable: false,
+		ReadOnly: true, GuestOK: true, Browseable: false, MaxConnections: 10, // [global]'s default
 		File: "testdata/conf.d/extra.conf", Line: 2,
 	}}
 	if !reflect.DeepEqual(c.Shares, wantShares) {
@@ -56,8 +57,8 @@ func TestLoadFile(t *testing.T) {
 		`testdata/smb.conf:8: parameter "server role" is not used by zsmbd; ignored`,
 		`testdata/smb.conf:9: parameter "log file" is not used by zsmbd; ignored`,
 		`testdata/smb.conf:24: parameter "vfs objects" is not used by zsmbd; ignored`,
-		`testdata/smb.conf:32: parameter "create mask" is not used by zsmbd; ignored`,
-		`testdata/smb.conf:34: [homes] is not supported; section ignored`,
+		`testdata/smb.conf:33: parameter "create mask" is not used by zsmbd; ignored`,
+		`testdata/smb.conf:36: [homes] is not supported; section ignored`,
 	}
 	if !reflect.DeepEqual(c.Warnings, wantWarnings) {
 		t.Errorf("Warnings =\n%q\nwant\n%q", c.Warnings, wantWarnings)
@@ -199,6 +200,7 @@ func TestErrors(t *testing.T) {
 		{"smb2 max read = 99999999999g\n", `bad.conf:1: smb2 max read: bad size "99999999999g"`},
 		{"max open files = 0\n", `bad.conf:1: max open files: want a positive number, got 0`},
 		{"log level = loud\n", `bad.conf:1: log level: bad number "loud"`},
+		{"[s]\npath=/x\nmax connections = many\n", `bad.conf:3: share "s": max connections: bad number "many"`},
 		{"log level = -1\n", `bad.conf:1: log level: negative level -1`},
 		{"server max protocol = NT1\n", `bad.conf:1: server max protocol: protocol NT1 is SMB1, which zsmbd does not serve`},
 		{"server min protocol = LANMAN2\n", `bad.conf:1: server min protocol: protocol LANMAN2 is SMB1, which zsmbd does not serve`},
@@ -251,7 +253,10 @@ func TestWarnings(t *testing.T) {
 		{"[printers]\npath = /var/tmp\nprintable = yes\n", `w.conf:1: [printers] is not supported; section ignored`,
 			func(c *Config) bool { return len(c.Shares) == 0 }},
 		{"foo  bar = 1\n", `w.conf:1: unknown parameter "foo bar"`, nil},
-		{"[s]\npath=/x\nmax connections = 5\n", `w.conf:3: unknown parameter "max connections"`, nil},
+		{"[s]\npath=/x\nmax connections = -1\n", `w.conf:3: max connections: a negative limit is no limit, as in Samba`,
+			func(c *Config) bool { return c.Shares[0].MaxConnections == 0 }},
+		{"[s]\npath=/x\nmax  connections = 3\nfoo = 1\n", `w.conf:4: unknown parameter "foo"`,
+			func(c *Config) bool { return c.Shares[0].MaxConnections == 3 }},
 		{"invalid users = root\n[s]\npath=/x\nguest only = no\n", `w.conf:4: guest only is not supported; ignored`,
 			func(c *Config) bool { return reflect.DeepEqual(c.Shares[0].InvalidUsers, []string{"root"}) }},
 	} {

@@ -326,7 +326,8 @@ func isShareParam(key string) bool {
 	case "path", "directory", "comment", "readonly", "writeable", "writable", "writeok", "guestok", "public",
 		"validusers", "browseable", "browsable", "guestonly", "onlyguest", "serversmbencrypt", "smbencrypt",
 		"hostsallow", "allowhosts", "hostsdeny", "denyhosts", "invalidusers", "vetofiles", "hidefiles",
-		"hidedotfiles", "followsymlinks", "widelinks", "changenotify":
+		"hidedotfiles", "followsymlinks", "widelinks", "changenotify",
+		"maxconnections":
 		return true
 	}
 	return false
@@ -409,6 +410,12 @@ func (p *parser) applyShareParam(s *Share, key, written, value, where, name stri
 			s.HostsDeny, p.cfg.Global.HostsDeny = h, h
 		default:
 			s.HostsDeny = h
+		}
+	case "maxconnections":
+		s.MaxConnections, err = parseInt(value)
+		if err == nil && s.MaxConnections < 0 {
+			p.warn(where, written+": a negative limit is no limit, as in Samba")
+			s.MaxConnections = 0
 		}
 	case "guestonly", "onlyguest":
 		p.warn(where, fmt.Sprintf("%s is not supported; ignored", written))

@@ -49,6 +49,7 @@ type Server struct {
 	failedLogons logonThrottle
 	locks        lockTable
 	notifier     vfs.Notifier // CHANGE_NOTIFY's watches, for every connection
+	shareTrees   shareTrees   // trees per share, for `max connections`
 }
 
 // state is what Reload replaces as a whole: configuration, shares and users.

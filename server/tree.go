@@ -4,6 +4,7 @@ import (
 	"os/user"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/zsmbd/zsmbd/config"
@@ -31,10 +32,46 @@ type tree struct {
 	released atomic.Bool
 }
 
-// release lets go of the tree's hold on its share's root, once.
+// release lets go of the tree's hold on its share's root and of its place in the share's count, once.
 func (t *tree) release() {
-	if t.share.root != nil && !t.released.Swap(true) {
+	if t.released.Swap(true) {
+		return
+	}
+	t.sess.c.srv.shareTrees.remove(t.share.cfg.Name)
+	if t.share.root != nil {
 		t.share.root.release()
+	}
+}
+
+// shareTrees counts the trees connected to each share across the server (every connection and
+// session), for `max connections`. Shares are counted by name, as Samba's connections database does,
+// so trees connected before a Reload count against the limit it sets.
+type shareTrees struct {
+	mu sync.Mutex
+	n  map[string]int // by lower-case share name; no entry for a share without trees
+}
+
+// add counts one more tree on the share unless it has limit trees already (0: no limit).
+func (st *shareTrees) add(name string, limit int) bool {
+	name = strings.ToLower(name)
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if limit > 0 && st.n[name] >= limit {
+		return false
+	}
+	if st.n == nil {
+		st.n = make(map[string]int)
+	}
+	st.n[name]++
+	return true
+}
+
+func (st *shareTrees) remove(name string) {
+	name = strings.ToLower(name)
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.n[name]--; st.n[name] <= 0 {
+		delete(st.n, name)
 	}
 }
 
@@ -129,6 +166,12 @@ func handleTreeConnect(r *request) error {
 	}
 	if len(s.trees) >= maxTrees {
 		s.mu.Unlock()
+		return smb.StatusInsufficientResources
+	}
+	// `max connections`: smbd's make_connection_snum answers STATUS_INSUFFICIENT_RESOURCES too.
+	if !r.c.srv.shareTrees.add(sh.cfg.Name, sh.cfg.MaxConnections) {
+		s.mu.Unlock()
+		r.c.log.Info().Uint64("session", s.id).Str("share", sh.cfg.Name).Int("max_connections", sh.cfg.MaxConnections).Msg("tree connect refused: max connections reached")
 		return smb.StatusInsufficientResources
 	}
 	s.trees[t.id] = t
