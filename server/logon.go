@@ -230,7 +230,8 @@ func (st *sessionSetup) authenticate(r *request, req *smb.SessionSetupRequest, s
 	s.setup = nil
 	if s.valid {
 		// Re-authentication (MS-SMB2 3.3.5.5.3): the session keeps its keys, trees and opens, so it
-		// must stay the same identity; Samba refuses a change of user the same way.
+		// must stay the same identity. smbd 4.17 accepts another user here (checked with a raw
+		// client); zsmbd refuses, and the failure logs the session off like any failed leg.
 		if s.guest != guest || s.anonymous != (!guest && res.Anonymous) || !guest && !strings.EqualFold(s.user, entryName) {
 			c.log.Warn().Uint64("session", s.id).Str("user", s.user).Str("new_user", res.User).Msg("re-authentication as another user refused")
 			return 0, nil, smb.StatusAccessDenied
