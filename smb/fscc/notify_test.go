@@ -39,3 +39,25 @@ func TestNotifications(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseNotifications: any bytes parse or fail without panicking, and what parses encodes back to
+// entries that parse the same.
+func FuzzParseNotifications(f *testing.F) {
+	seed, _ := AppendNotifications(nil, []Notification{{ActionAdded, "a"}, {ActionRenamedNewName, "bé"}}, 1<<10)
+	f.Add(seed)
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ns, err := ParseNotifications(b)
+		if err != nil {
+			return
+		}
+		again, ok := AppendNotifications(nil, ns, len(b)*4+64)
+		if !ok {
+			t.Fatalf("%d entries parsed from %d bytes do not encode in %d", len(ns), len(b), len(b)*4+64)
+		}
+		back, err := ParseNotifications(again)
+		if err != nil || !slices.Equal(back, ns) {
+			t.Fatalf("round trip: %+v, %v; want %+v", back, err, ns)
+		}
+	})
+}
