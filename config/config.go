@@ -82,6 +82,9 @@ type Global struct {
 	// Without it, `use sendfile = no` makes it copy.
 	ReadPath     string
 	MaxOpenFiles int // `max open files` per session, default 16384
+	// MaxConnections is `max smbd processes`: Samba serves each connection with one process, so it
+	// caps the connections served at once. 0 (the default) is no limit.
+	MaxConnections int
 	// HostsAllow and HostsDeny in [global] decide which clients may connect at all; they are also
 	// the defaults of the shares' own lists, which decide who may connect to each share.
 	HostsAllow, HostsDeny Hosts

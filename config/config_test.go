@@ -253,6 +253,8 @@ func TestWarnings(t *testing.T) {
 		{"[printers]\npath = /var/tmp\nprintable = yes\n", `w.conf:1: [printers] is not supported; section ignored`,
 			func(c *Config) bool { return len(c.Shares) == 0 }},
 		{"foo  bar = 1\n", `w.conf:1: unknown parameter "foo bar"`, nil},
+		{"max smbd processes = -1\n", `w.conf:1: max smbd processes: a negative limit is no limit`,
+			func(c *Config) bool { return c.Global.MaxConnections == 0 }},
 		{"[s]\npath=/x\nmax connections = -1\n", `w.conf:3: max connections: a negative limit is no limit, as in Samba`,
 			func(c *Config) bool { return c.Shares[0].MaxConnections == 0 }},
 		{"[s]\npath=/x\nmax  connections = 3\nfoo = 1\n", `w.conf:4: unknown parameter "foo"`,

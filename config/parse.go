@@ -308,6 +308,12 @@ func (p *parser) global(key, written, value, where string) error {
 		if err == nil && g.MaxOpenFiles < 1 {
 			err = fmt.Errorf("want a positive number, got %d", g.MaxOpenFiles)
 		}
+	case "maxsmbdprocesses":
+		g.MaxConnections, err = parseInt(value)
+		if err == nil && g.MaxConnections < 0 {
+			p.warn(where, written+": a negative limit is no limit")
+			g.MaxConnections = 0
+		}
 	default:
 		if isShareParam(key) {
 			// In [global] a share parameter is the default for the shares that follow.
@@ -442,7 +448,7 @@ func isGlobalParam(key string) bool {
 	switch key {
 	case "smbports", "interfaces", "bindinterfacesonly", "serversigning", "serverminprotocol", "servermaxprotocol",
 		"smbpasswdfile", "maptoguest", "netbiosname", "workgroup", "serverstring", "loglevel", "smb2maxread",
-		"smb2maxcredits", "usesendfile", "readpath", "maxopenfiles", "minprotocol", "maxprotocol", "protocol",
+		"smb2maxcredits", "usesendfile", "readpath", "maxopenfiles", "maxsmbdprocesses", "minprotocol", "maxprotocol", "protocol",
 		"passdbbackend", "security", "debuglevel", "guestaccount":
 		return true
 	}

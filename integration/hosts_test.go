@@ -2,6 +2,7 @@ package integration
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"net"
 	"strings"
@@ -110,5 +111,38 @@ func TestSmbclientHostsDeny(t *testing.T) {
 	out, err = smbclient(t, tg, tg.Share, "-N", "-c", "ls")
 	if err == nil || !strings.Contains(out, "protocol negotiation failed: NT_STATUS_INVALID_NETWORK_RESPONSE") {
 		t.Errorf("[global] denying 127.0.0.1: err=%v\n%s", err, out)
+	}
+}
+
+// TestMaxSmbdProcesses: with `max smbd processes = 1` a second connection is closed before it reads
+// anything, as smbd closes it, and the slot comes back when the first connection ends.
+func TestMaxSmbdProcesses(t *testing.T) {
+	tg := startServer(t, func(c *config.Config) { c.Global.MaxConnections = 1 })
+	first := dialRawClient(t, tg) // negotiated: the server holds the connection
+	refused := func() bool {
+		nc, err := net.DialTimeout("tcp", tg.Addr, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer nc.Close()
+		nc.SetDeadline(time.Now().Add(5 * time.Second))
+		neg := smb.NegotiateRequest{Dialects: []uint16{smb.Dialect210}}
+		nc.Write(framed(neg.AppendTo((&smb.Header{Command: smb.Negotiate}).AppendTo(nil))))
+		_, err = smb.ReadFrame(nc, nil, 1<<20)
+		// EOF, or a reset when the close found the NEGOTIATE unread; a timeout is a server that
+		// neither answers nor closes.
+		var ne net.Error
+		return err != nil && !(errors.As(err, &ne) && ne.Timeout())
+	}
+	if !refused() {
+		t.Fatal("a second connection was served past max smbd processes = 1")
+	}
+	first.nc.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for refused() {
+		if time.Now().After(deadline) {
+			t.Fatal("the slot did not come back after the first connection closed")
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
