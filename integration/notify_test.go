@@ -335,3 +335,41 @@ func TestSmbclientNotify(t *testing.T) {
 		})
 	}
 }
+
+// TestChangeNotifyBounded: a connection may have 256 CHANGE_NOTIFY requests pending; the next gets
+// STATUS_INSUFFICIENT_RESOURCES, and closing the directory answers all 256.
+func TestChangeNotifyBounded(t *testing.T) {
+	tg := startServer(t)
+	c, a := rawShare(t, tg)
+	name, _ := notifyDir(t, tg)
+	id := c.mustCreate(a, name)
+	for i := 0; i < 256; i++ {
+		if h, _ := c.call(c.header(a, smb.ChangeNotify), notifyBody(id, 4096, notifyNames)); h.Status != smb.StatusPending {
+			t.Fatalf("request %d: %v, want STATUS_PENDING", i, h.Status)
+		}
+	}
+	if h, _ := c.call(c.header(a, smb.ChangeNotify), notifyBody(id, 4096, notifyNames)); h.Status != smb.StatusInsufficientResources {
+		t.Fatalf("request 257: %v, want STATUS_INSUFFICIENT_RESOURCES", h.Status)
+	}
+	msg := c.message(c.header(a, smb.Close), (&smb.CloseRequest{FileID: id}).AppendTo, nil)
+	if _, err := c.nc.Write(framed(msg)); err != nil {
+		t.Fatal(err)
+	}
+	cleaned := 0
+	for closed := false; !closed || cleaned < 256; {
+		h, _ := c.receive()
+		switch {
+		case h.Command == smb.Close:
+			closed = true
+		case h.Status == smb.StatusNotifyCleanup && h.Flags&smb.FlagAsyncCommand != 0:
+			cleaned++
+		default:
+			t.Fatalf("%v %v after CLOSE", h.Command, h.Status)
+		}
+	}
+	// The slots are free again.
+	id = c.mustCreate(a, name)
+	if h, _ := c.call(c.header(a, smb.ChangeNotify), notifyBody(id, 4096, notifyNames)); h.Status != smb.StatusPending {
+		t.Fatalf("after the cleanup: %v, want STATUS_PENDING", h.Status)
+	}
+}
