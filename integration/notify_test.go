@@ -231,21 +231,10 @@ func TestChangeNotifyOff(t *testing.T) {
 func TestChangeNotifySigned(t *testing.T) {
 	tg := startServer(t, func(c *config.Config) { c.Global.ServerSigning = config.SigningMandatory })
 	c := dialRawClient(t, tg)
-	sess, st, key := c.logonUser(0, testUser, testPassword, smb.SecurityModeSigningEnabled)
-	if st != smb.StatusSuccess {
-		t.Fatalf("logon: %v", st)
-	}
-	s := signerFor(t, smb.Dialect302, key)
-	h, _ := c.callSigned(smb.Header{Command: smb.TreeConnect, SessionID: sess}, treeConnectBody(tg, tg.Share), s)
-	a := handle{sess, h.TreeID}
+	a, s := c.signedShare(tg)
 	name, dir := notifyDir(t, tg)
-	open := openForReading(name)
-	h, resp := c.callSigned(c.header(a, smb.Create), open.AppendTo, s)
-	var cr smb.CreateResponse
-	if h.Status != smb.StatusSuccess || cr.Decode(resp) != nil {
-		t.Fatalf("CREATE: %v", h.Status)
-	}
-	h, _ = c.callSigned(c.header(a, smb.ChangeNotify), notifyBody(cr.FileID, 4096, notifyNames), s)
+	id := c.signedCreate(a, name, s)
+	h, _ := c.callSigned(c.header(a, smb.ChangeNotify), notifyBody(id, 4096, notifyNames), s)
 	h.AsyncID = interim(t, h)
 	os.WriteFile(filepath.Join(dir, "signed.txt"), nil, 0o644)
 	fh, resp := c.receive()

@@ -281,28 +281,16 @@ func readCompound(t *testing.T, c *rawClient) [][]byte {
 func TestFailedReauthenticationEndsSession(t *testing.T) {
 	tg := startServer(t)
 	c := dialRawClient(t, tg) // negotiates 3.0.2
-	sid, st, key := c.logonUser(0, tg.User, tg.Password, smb.SecurityModeSigningEnabled)
-	if st != smb.StatusSuccess {
-		t.Fatalf("logon: %v", st)
-	}
-	s := signerFor(t, smb.Dialect302, key)
-	h, _ := c.callSigned(smb.Header{Command: smb.TreeConnect, SessionID: sid}, treeConnectBody(tg, tg.Share), s)
-	if h.Status != smb.StatusSuccess {
-		t.Fatalf("TREE_CONNECT: %v", h.Status)
-	}
-	on := handle{sid, h.TreeID}
+	on, s := c.signedShare(tg)
+	sid := on.sess
 	open := openForReading("one.bin")
-	h, resp := c.callSigned(c.header(on, smb.Create), open.AppendTo, s)
-	var cr smb.CreateResponse
-	if h.Status != smb.StatusSuccess || cr.Decode(resp) != nil {
-		t.Fatalf("CREATE: %v", h.Status)
-	}
+	file := c.signedCreate(on, "one.bin", s)
 
 	sid2, setup, _ := c.authLeg(sid, tg.User, "not "+tg.Password, smb.SecurityModeSigningEnabled)
 	if sid2 != sid {
 		t.Fatalf("re-authentication answered for session %#x, want %#x", sid2, sid)
 	}
-	h, resp = c.callSigned(smb.Header{Command: smb.SessionSetup, SessionID: sid}, setup.AppendTo, s)
+	h, resp := c.callSigned(smb.Header{Command: smb.SessionSetup, SessionID: sid}, setup.AppendTo, s)
 	if h.Status != smb.StatusLogonFailure {
 		t.Fatalf("re-authentication with a wrong password: %v, want STATUS_LOGON_FAILURE", h.Status)
 	}
@@ -315,7 +303,7 @@ func TestFailedReauthenticationEndsSession(t *testing.T) {
 		h    smb.Header
 		body func([]byte) []byte
 	}{
-		{"READ on the open", c.header(on, smb.Read), (&smb.ReadRequest{Length: 16, FileID: cr.FileID}).AppendTo},
+		{"READ on the open", c.header(on, smb.Read), (&smb.ReadRequest{Length: 16, FileID: file}).AppendTo},
 		{"CREATE on the tree", c.header(on, smb.Create), open.AppendTo},
 		{"TREE_CONNECT", smb.Header{Command: smb.TreeConnect, SessionID: sid}, treeConnectBody(tg, tg.Share)},
 	} {

@@ -391,3 +391,31 @@ func TestNoPasswordAccounts(t *testing.T) {
 		})
 	}
 }
+
+// signedShare logs the test user on with signing (the client negotiated 3.0.2), connects the data
+// share with a signed request and returns the tree's handle and the session's signer.
+func (c *rawClient) signedShare(tg *target) (handle, sign.Signer) {
+	c.t.Helper()
+	sid, st, key := c.logonUser(0, tg.User, tg.Password, smb.SecurityModeSigningEnabled)
+	if st != smb.StatusSuccess {
+		c.t.Fatalf("logon: %v", st)
+	}
+	s := signerFor(c.t, smb.Dialect302, key)
+	h, _ := c.callSigned(smb.Header{Command: smb.TreeConnect, SessionID: sid}, treeConnectBody(c.tg, c.tg.Share), s)
+	if h.Status != smb.StatusSuccess {
+		c.t.Fatalf("TREE_CONNECT: %v", h.Status)
+	}
+	return handle{sid, h.TreeID}, s
+}
+
+// signedCreate opens name for reading with a signed CREATE.
+func (c *rawClient) signedCreate(on handle, name string, s sign.Signer) smb.FileID {
+	c.t.Helper()
+	open := openForReading(name)
+	h, resp := c.callSigned(c.header(on, smb.Create), open.AppendTo, s)
+	var cr smb.CreateResponse
+	if h.Status != smb.StatusSuccess || cr.Decode(resp) != nil {
+		c.t.Fatalf("CREATE %q: %v", name, h.Status)
+	}
+	return cr.FileID
+}

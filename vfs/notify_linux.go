@@ -247,15 +247,13 @@ func (n *Notifier) dispatch(evs []event) {
 		changes []Change
 	}
 	var calls []call
-	for wd, set := range n.byWD {
-		changes := byWD[wd]
-		if lost {
-			changes = append(changes, Change{Action: Overflow})
+	if lost { // every watch must list again: visit them all, not only those with events
+		for wd := range n.byWD {
+			byWD[wd] = append(byWD[wd], Change{Action: Overflow})
 		}
-		if len(changes) == 0 {
-			continue
-		}
-		for w := range set {
+	}
+	for wd, changes := range byWD {
+		for w := range n.byWD[wd] {
 			calls = append(calls, call{w, changes})
 		}
 	}
