@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 )
 
 // Signing is `server signing`.
@@ -85,6 +86,10 @@ type Global struct {
 	// MaxConnections is `max smbd processes`: Samba serves each connection with one process, so it
 	// caps the connections served at once. 0 (the default) is no limit.
 	MaxConnections int
+	// Deadtime is `deadtime` (minutes in smb.conf, default 10080): a connection with no open file
+	// and no request on any of its trees for this long is closed, as smbd closes it. 0 or less is
+	// Samba's fallback, one week.
+	Deadtime time.Duration
 	// HostsAllow and HostsDeny in [global] decide which clients may connect at all; they are also
 	// the defaults of the shares' own lists, which decide who may connect to each share.
 	HostsAllow, HostsDeny Hosts
@@ -136,8 +141,13 @@ func Default() *Config {
 		UseSendfile:    true,
 		ReadPath:       "sendfile",
 		MaxOpenFiles:   16384,
+		Deadtime:       DefaultDeadtime,
 	}}
 }
+
+// DefaultDeadtime is `deadtime`'s default, 10080 minutes, and what smbd uses for 0
+// (DEFAULT_SMBD_TIMEOUT).
+const DefaultDeadtime = 7 * 24 * time.Hour
 
 func defaultNetBIOSName() string {
 	h, err := os.Hostname()

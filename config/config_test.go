@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestLoadFile(t *testing.T) {
@@ -33,6 +34,7 @@ func TestLoadFile(t *testing.T) {
 		UseSendfile:        false,
 		ReadPath:           "copy",
 		MaxOpenFiles:       100,
+		Deadtime:           15 * time.Minute,
 	}
 	if !reflect.DeepEqual(c.Global, wantGlobal) {
 		t.Errorf("Global =\n%+v\nwant\n%+v", c.Global, wantGlobal)
@@ -44,7 +46,7 @@ func TestLoadFile(t *testing.T) {
 		ValidUsers:     []string{"alice", "@staff", "Domain Users", "+grp"},
 		HostsAllow:     Hosts{words: []string{"127.0.0.1"}},
 		MaxConnections: 2,
-		File:           "testdata/smb.conf", Line: 27,
+		File:           "testdata/smb.conf", Line: 28,
 	}, {
 		Name: "extra", Path: "/srv/extra", Comment: "set on [extra], the section open where the include stands",
 		ReadOnly: true, GuestOK: true, Browseable: false, MaxConnections: 10, // [global]'s default
@@ -56,9 +58,9 @@ func TestLoadFile(t *testing.T) {
 	wantWarnings := []string{
 		`testdata/smb.conf:8: parameter "server role" is not used by zsmbd; ignored`,
 		`testdata/smb.conf:9: parameter "log file" is not used by zsmbd; ignored`,
-		`testdata/smb.conf:24: parameter "vfs objects" is not used by zsmbd; ignored`,
-		`testdata/smb.conf:33: parameter "create mask" is not used by zsmbd; ignored`,
-		`testdata/smb.conf:36: [homes] is not supported; section ignored`,
+		`testdata/smb.conf:25: parameter "vfs objects" is not used by zsmbd; ignored`,
+		`testdata/smb.conf:34: parameter "create mask" is not used by zsmbd; ignored`,
+		`testdata/smb.conf:37: [homes] is not supported; section ignored`,
 	}
 	if !reflect.DeepEqual(c.Warnings, wantWarnings) {
 		t.Errorf("Warnings =\n%q\nwant\n%q", c.Warnings, wantWarnings)
@@ -84,6 +86,7 @@ func TestDefault(t *testing.T) {
 		SMBPasswdFile: "/var/lib/samba/private/smbpasswd", MapToGuest: MapToGuestNever, GuestAccount: "nobody",
 		NetBIOSName: host, Workgroup: "WORKGROUP", ServerString: "zsmbd", LogLevel: 1,
 		SMB2MaxRead: 8 << 20, SMB2MaxCredits: 8192, UseSendfile: true, ReadPath: "sendfile", MaxOpenFiles: 16384,
+		Deadtime: 10080 * time.Minute,
 	}
 	if !reflect.DeepEqual(c.Global, want) || c.Shares != nil || c.Warnings != nil {
 		t.Errorf("Default() =\n%+v\nwant\n%+v", c, want)
@@ -253,6 +256,10 @@ func TestWarnings(t *testing.T) {
 		{"[printers]\npath = /var/tmp\nprintable = yes\n", `w.conf:1: [printers] is not supported; section ignored`,
 			func(c *Config) bool { return len(c.Shares) == 0 }},
 		{"foo  bar = 1\n", `w.conf:1: unknown parameter "foo bar"`, nil},
+		{"deadtime = 0\nfoo = 1\n", `w.conf:2: unknown parameter "foo"`, // 0 is smbd's fallback, a week
+			func(c *Config) bool { return c.Global.Deadtime == 7*24*time.Hour }},
+		{"deadtime = 99999999999\nfoo = 1\n", `w.conf:2: unknown parameter "foo"`,
+			func(c *Config) bool { return c.Global.Deadtime == 1<<27*time.Minute }},
 		{"max smbd processes = -1\n", `w.conf:1: max smbd processes: a negative limit is no limit`,
 			func(c *Config) bool { return c.Global.MaxConnections == 0 }},
 		{"[s]\npath=/x\nmax connections = -1\n", `w.conf:3: max connections: a negative limit is no limit, as in Samba`,

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Load reads a configuration file.
@@ -314,6 +315,14 @@ func (p *parser) global(key, written, value, where string) error {
 			p.warn(where, written+": a negative limit is no limit")
 			g.MaxConnections = 0
 		}
+	case "deadtime":
+		var m int
+		if m, err = parseInt(value); err == nil {
+			g.Deadtime = DefaultDeadtime
+			if m > 0 {
+				g.Deadtime = time.Duration(min(m, 1<<27)) * time.Minute // 255 years: no overflow
+			}
+		}
 	default:
 		if isShareParam(key) {
 			// In [global] a share parameter is the default for the shares that follow.
@@ -488,7 +497,7 @@ var ignoredSambaParams = map[string]bool{
 	"cachedirectory": true, "piddirectory": true, "ncalrpcdir": true, "aioreadsize": true,
 	"aiowritesize": true, "strictlocking": true, "oplocks": true, "leveliioplocks": true,
 	"kerneloplocks": true, "casesensitive": true, "preservecase": true, "shortpreservecase": true,
-	"defaultcase": true, "manglednames": true, "deadtime": true,
+	"defaultcase": true, "manglednames": true,
 	"clientminprotocol": true, "clientmaxprotocol": true,
 	"clientsigning": true, "clientipcsigning": true, "serverservices": true, "dcerpcendpointservers": true,
 	"usersharepath": true, "usersharemaxshares": true, "usershareowneronly": true,

@@ -51,6 +51,9 @@ type conn struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
+	treeUses atomic.Uint64 // requests on the connection's trees, for the idle check
+	idle     idleWatch
+
 	wmu    sync.Mutex
 	sender *zerocopy.Sender // sends under wmu; its strategy is fixed
 	dead   bool             // a write failed: frames are only released; guarded by wmu
@@ -153,7 +156,9 @@ func (s *Server) newConn(tc *net.TCPConn) (*conn, error) {
 // serve runs the connection until the client goes away, a protocol error, or the server's shutdown.
 func (c *conn) serve() {
 	c.log.Debug().Msg("connected")
+	c.startIdleWatch()
 	defer func() {
+		c.idle.timer.Stop()
 		if p := recover(); p != nil {
 			c.srv.panics.Add(1)
 			c.log.Error().Interface("panic", p).Msg("connection panicked; closing it")

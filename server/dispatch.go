@@ -420,6 +420,7 @@ func (r *request) run() error {
 			return err
 		}
 		r.tree = t // also for the refusal below, which is encrypted like any response on the tree
+		r.c.useTree()
 		if t.encryptRequired && r.sealedBy == nil {
 			r.c.log.Warn().Uint64("session", r.sess.id).Uint32("tree", t.id).Stringer("command", cmd).Msg("unencrypted request on a share that requires encryption")
 			return smb.StatusAccessDenied

@@ -177,6 +177,7 @@ func handleTreeConnect(r *request) error {
 	s.trees[t.id] = t
 	s.mu.Unlock()
 	held = false // the tree holds the root now
+	r.c.useTree()
 	r.hdr.TreeID = t.id
 	resp := smb.TreeConnectResponse{ShareType: smb.ShareTypeDisk, MaximalAccess: readOnlyAccess}
 	if sh.ipc {
