@@ -90,6 +90,9 @@ type Global struct {
 	// and no request on any of its trees for this long is closed, as smbd closes it. 0 or less is
 	// Samba's fallback, one week.
 	Deadtime time.Duration
+	// SocketOptions is `socket options`: set on every accepted connection, after TCP_NODELAY (Samba's
+	// default list is that one option, which zsmbd always sets).
+	SocketOptions []SocketOption
 	// HostsAllow and HostsDeny in [global] decide which clients may connect at all; they are also
 	// the defaults of the shares' own lists, which decide who may connect to each share.
 	HostsAllow, HostsDeny Hosts

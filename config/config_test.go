@@ -480,3 +480,28 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestSocketOptions: `socket options` is read as smbd reads it (blanks or commas between entries, names
+// in any case, 1 when no value is given); names smbd does not know, and those zsmbd does not set, are
+// warnings and left out.
+func TestSocketOptions(t *testing.T) {
+	c, err := Parse(strings.NewReader("socket options = TCP_NODELAY, so_sndbuf=131072\tSO_RCVBUF=65536 IPTOS_LOWDELAY SO_SNDTIMEO=5 FOO=1 TCP_KEEPIDLE=-3\n"), "s.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []SocketOption{{"TCP_NODELAY", 1}, {"SO_SNDBUF", 131072}, {"SO_RCVBUF", 65536}, {"IPTOS_LOWDELAY", 1}, {"TCP_KEEPIDLE", -3}}
+	if !reflect.DeepEqual(c.Global.SocketOptions, want) {
+		t.Errorf("SocketOptions = %v, want %v", c.Global.SocketOptions, want)
+	}
+	wantWarnings := []string{
+		`s.conf:1: socket options: SO_SNDTIMEO is not set on zsmbd's connections; ignored`,
+		`s.conf:1: socket options: unknown socket option "FOO=1"; ignored`,
+	}
+	if !reflect.DeepEqual(c.Warnings, wantWarnings) {
+		t.Errorf("Warnings = %q, want %q", c.Warnings, wantWarnings)
+	}
+	if _, err := Parse(strings.NewReader("socket options = SO_SNDBUF=big\n"), "s.conf"); err == nil ||
+		!strings.Contains(err.Error(), `s.conf:1: socket options: SO_SNDBUF: bad number "big"`) {
+		t.Errorf("a value that is not a number: %v", err)
+	}
+}

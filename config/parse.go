@@ -315,6 +315,8 @@ func (p *parser) global(key, written, value, where string) error {
 			p.warn(where, written+": a negative limit is no limit")
 			g.MaxConnections = 0
 		}
+	case "socketoptions":
+		g.SocketOptions, err = p.parseSocketOptions(where, value)
 	case "deadtime":
 		var m int
 		if m, err = parseInt(value); err == nil {
@@ -488,7 +490,7 @@ var ignoredSambaParams = map[string]bool{
 	"pampasswordchange": true, "usershareallowguests": true, "dnsproxy": true, "createmask": true,
 	"createmode": true, "directorymask": true, "directorymode": true, "forcecreatemode": true,
 	"forcedirectorymode": true, "printable": true, "printing": true, "loadprinters": true,
-	"printcapname": true, "disablespoolss": true, "socketoptions": true, "winssupport": true,
+	"printcapname": true, "disablespoolss": true, "winssupport": true,
 	"winsserver": true, "localmaster": true, "preferredmaster": true, "domainmaster": true,
 	"oslevel": true, "idmapconfig": true, "idmapconfig*:backend": true,
 	"idmapconfig*:range": true, "disablenetbios": true, "ntlmauth": true, "lanmanauth": true,

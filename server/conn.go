@@ -150,6 +150,7 @@ func (s *Server) newConn(tc *net.TCPConn) (*conn, error) {
 		budget:   semaphore.NewWeighted(responseBudget),
 	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
+	c.setSocketOptions(st.cfg.Global.SocketOptions)
 	return c, nil
 }
 
