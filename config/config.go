@@ -114,6 +114,8 @@ type Share struct {
 	ShowDotFiles        bool     // `hide dot files = no`; by default dot files are hidden, as in Samba
 	NoFollowSymlinks    bool     // `follow symlinks = no`: symbolic links are neither listed nor followed
 	NoChangeNotify      bool     // `change notify = no`: CHANGE_NOTIFY is refused (STATUS_NOT_IMPLEMENTED)
+	NoOplocks           bool     // `oplocks = no`: no oplock is granted
+	NoLevel2Oplocks     bool     // `level2 oplocks = no`: no level II oplock, the only kind zsmbd grants
 	MaxConnections      int      // `max connections`: trees connected to the share at once, server-wide; 0 is no limit
 	File                string   // where the section starts
 	Line                int

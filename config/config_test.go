@@ -505,3 +505,16 @@ func TestSocketOptions(t *testing.T) {
 		t.Errorf("a value that is not a number: %v", err)
 	}
 }
+
+// TestOplockParams: `oplocks` and `level2 oplocks` are share parameters, defaults in [global] too.
+func TestOplockParams(t *testing.T) {
+	c, err := Parse(strings.NewReader("oplocks = no\n[a]\npath=/a\n[b]\npath=/b\noplocks = yes\nlevel2 oplocks = no\n[c]\npath=/c\noplocks = yes\n"), "o.conf")
+	if err != nil || len(c.Warnings) > 0 {
+		t.Fatal(err, c.Warnings)
+	}
+	for i, want := range [][2]bool{{true, false}, {false, true}, {false, false}} {
+		if got := [2]bool{c.Shares[i].NoOplocks, c.Shares[i].NoLevel2Oplocks}; got != want {
+			t.Errorf("[%s]: NoOplocks, NoLevel2Oplocks = %v, want %v", c.Shares[i].Name, got, want)
+		}
+	}
+}

@@ -343,7 +343,7 @@ func isShareParam(key string) bool {
 	case "path", "directory", "comment", "readonly", "writeable", "writable", "writeok", "guestok", "public",
 		"validusers", "browseable", "browsable", "guestonly", "onlyguest", "serversmbencrypt", "smbencrypt",
 		"hostsallow", "allowhosts", "hostsdeny", "denyhosts", "invalidusers", "vetofiles", "hidefiles",
-		"hidedotfiles", "followsymlinks", "widelinks", "changenotify",
+		"hidedotfiles", "followsymlinks", "widelinks", "changenotify", "oplocks", "level2oplocks",
 		"maxconnections":
 		return true
 	}
@@ -400,6 +400,14 @@ func (p *parser) applyShareParam(s *Share, key, written, value, where, name stri
 		if wide, err = parseBool(value); err == nil && wide {
 			p.warn(where, written+" = yes is not supported: symbolic links that leave the share stay unresolved")
 		}
+	case "oplocks":
+		var on bool
+		on, err = parseBool(value)
+		s.NoOplocks = !on
+	case "level2oplocks":
+		var on bool
+		on, err = parseBool(value)
+		s.NoLevel2Oplocks = !on
 	case "changenotify":
 		var notify bool
 		notify, err = parseBool(value)
@@ -497,7 +505,7 @@ var ignoredSambaParams = map[string]bool{
 	"unixextensions": true, "storedosattributes": true, "eadosattributes": true,
 	"vfsobjects": true, "privatedir": true, "lockdirectory": true, "statedirectory": true,
 	"cachedirectory": true, "piddirectory": true, "ncalrpcdir": true, "aioreadsize": true,
-	"aiowritesize": true, "strictlocking": true, "oplocks": true, "leveliioplocks": true,
+	"aiowritesize": true, "strictlocking": true,
 	"kerneloplocks": true, "casesensitive": true, "preservecase": true, "shortpreservecase": true,
 	"defaultcase": true, "manglednames": true,
 	"clientminprotocol": true, "clientmaxprotocol": true,

@@ -82,8 +82,8 @@ func handleSetInfo(r *request) error {
 	return smb.StatusAccessDenied
 }
 
-// handleOplockBreak refuses an acknowledgment: zsmbd grants no oplocks or leases, so none can break
-// (MS-SMB2 3.3.5.22.1).
+// handleOplockBreak refuses an acknowledgment: zsmbd grants only level II oplocks and no leases, and
+// never breaks them, so no open is breaking (MS-SMB2 3.3.5.22.1: STATUS_INVALID_OPLOCK_PROTOCOL).
 func handleOplockBreak(r *request) error {
 	return smb.StatusInvalidOplockProtocol
 }
