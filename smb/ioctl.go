@@ -39,6 +39,8 @@ const (
 	FsctlGetIntegrityInformation   = 0x0009027C
 	FsctlQueryFileRegions          = 0x00090284
 	FsctlDuplicateExtentsToFile    = 0x00098344
+	FsctlIsVolumeDirty             = 0x00090078
+	FsctlFindFilesBySID            = 0x0009008F
 )
 
 // IoctlRequest is the SMB2 IOCTL request (MS-SMB2 2.2.31). The request's own output buffer (OutputOffset,
