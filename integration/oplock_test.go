@@ -2,7 +2,11 @@ package integration
 
 import (
 	"bytes"
+	"net"
+	"os"
+	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/zsmbd/zsmbd/config"
 	"github.com/zsmbd/zsmbd/smb"
@@ -77,4 +81,70 @@ func TestOplocksOff(t *testing.T) {
 			t.Errorf("granted %#x with oplocks off", got)
 		}
 	}
+}
+
+// TestOplockBreak: a file changed on the server's disk breaks the level II oplocks of its opens to
+// none, so that clients drop what they cached: one Oplock Break Notification per open (MessageId
+// 0xFFFFFFFFFFFFFFFF, no session or tree, unsigned, as smbd sends it), none for an open without an
+// oplock or one already closed, and no acknowledgment is expected. The open keeps working and reads the
+// new content.
+func TestOplockBreak(t *testing.T) {
+	tg := startServer(t)
+	if tg.Root == "" {
+		t.Skip("changes the share's files on disk: needs ZSMBD_ROOT")
+	}
+	path := filepath.Join(tg.Root, "oplock-break.txt")
+	if err := os.WriteFile(path, []byte("v1"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Remove(path) })
+	c, on := rawShare(t, tg)
+	plain, _ := c.createOplock(on, "oplock-break.txt", smb.OplockLevelNone)
+	id, level := c.createOplock(on, "oplock-break.txt", smb.OplockLevelBatch)
+	if level != smb.OplockLevelII {
+		t.Fatalf("granted %#x", level)
+	}
+	closed, _ := c.createOplock(on, "oplock-break.txt", smb.OplockLevelII)
+	c.close(on, closed)
+
+	if err := os.WriteFile(path, []byte("v2"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c.nc.SetReadDeadline(time.Now().Add(10 * time.Second))
+	msg, err := smb.ReadFrame(c.nc, nil, 1<<16)
+	if err != nil {
+		t.Fatalf("no oplock break after the file changed: %v", err)
+	}
+	h, err := smb.DecodeHeader(msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var brk smb.OplockBreakAck
+	if err := brk.Decode(msg); err != nil {
+		t.Fatal(err)
+	}
+	if h.Command != smb.OplockBreak || h.MessageID != ^uint64(0) || h.SessionID != 0 || h.TreeID != 0 ||
+		h.Flags != smb.FlagServerToRedir || h.Status != smb.StatusSuccess || brk.OplockLevel != smb.OplockLevelNone || brk.FileID != id {
+		t.Fatalf("break: %+v, level %#x for %v; want the oplocked open %v to level none", h, brk.OplockLevel, brk.FileID, id)
+	}
+	// Nothing more: the oplock is broken, the other opens had none.
+	if err := os.WriteFile(path, []byte("v3"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if !quiet(c.nc, 300*time.Millisecond) {
+		t.Fatal("a second message came unasked")
+	}
+	c.nc.SetReadDeadline(time.Now().Add(60 * time.Second))
+	if data, st := c.read(on, id, 16); st != smb.StatusSuccess || string(data) != "v3" {
+		t.Errorf("READ after the break: %v, %q", st, data)
+	}
+	c.close(on, plain)
+	c.close(on, id)
+}
+
+// quiet reports whether nothing arrives on nc for d.
+func quiet(nc net.Conn, d time.Duration) bool {
+	nc.SetReadDeadline(time.Now().Add(d))
+	_, err := nc.Read(make([]byte, 1))
+	return isTimeout(err)
 }

@@ -99,6 +99,8 @@ type outFrame struct {
 
 	// async are the frame's interim responses: their requests may be answered once it is sent.
 	async []*asyncNotify
+	// oplocked are the opens whose oplocks the frame's CREATE responses grant: a break may follow it.
+	oplocked []*open
 
 	// first is the request of the frame's first message, kept with the pooled frame so that a lone
 	// READ allocates nothing; the other messages of a compound get their own.
@@ -440,7 +442,7 @@ func (f *outFrame) release() {
 		f.owner, f.held = nil, 0
 	}
 	f.seal = nil
-	f.async = nil
+	f.async, f.oplocked = nil, nil
 	if cap(f.buf) > maxPooledFrame {
 		f.buf = nil
 	}

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/zsmbd/zsmbd/config"
 	"github.com/zsmbd/zsmbd/dcerpc"
 	"github.com/zsmbd/zsmbd/smb"
 	"github.com/zsmbd/zsmbd/smb/fscc"
@@ -71,7 +70,7 @@ func handleCreate(r *request) error {
 	}
 	r.cs.fileID = o.id
 	resp := smb.CreateResponse{
-		OplockLevel:    oplockLevel(&req, info.IsDir, &r.tree.share.cfg),
+		OplockLevel:    r.grantOplock(o, oplockLevel(&req, info.IsDir, &r.tree.share.cfg)),
 		CreateAction:   smb.FileOpened,
 		OpenAttributes: openAttributes(fileInfo(info, r.tree.share)),
 		FileID:         o.id,
@@ -88,26 +87,6 @@ func handleCreate(r *request) error {
 	}
 	r.out = resp.AppendTo(r.out)
 	return nil
-}
-
-// oplockLevel is the oplock granted to an open (MS-SMB2 3.3.5.9.8): level II, with which a client may
-// cache what it reads, to a file open that asked for any oplock (II, exclusive or batch), unless the
-// share says `oplocks = no` or `level2 oplocks = no`; none to a directory, as MS-CIFS 3.3.5.2.7 says
-// and smbd answers. smbd grants a lone open the exclusive or batch oplock it asks for and breaks it to
-// level II when a second open comes, waiting for the holder's acknowledgment; zsmbd grants level II at
-// once and so never breaks an oplock: on a read-only share nothing an SMB client does can break level
-// II. Leases are not offered (no SMB2_GLOBAL_CAP_LEASING), so a lease request (RequestedOplockLevel
-// LEASE) gets none and its create context is ignored, as MS-SMB2 3.3.5.9.8 says. Like smbd without
-// `kernel oplocks`, a change a local program makes to a file is not broken to its holders: a client
-// may read stale cached data until it opens the file again.
-func oplockLevel(req *smb.CreateRequest, isDir bool, sh *config.Share) uint8 {
-	switch req.RequestedOplockLevel {
-	case smb.OplockLevelII, smb.OplockLevelExclusive, smb.OplockLevelBatch:
-		if !isDir && !sh.NoOplocks && !sh.NoLevel2Oplocks {
-			return smb.OplockLevelII
-		}
-	}
-	return smb.OplockLevelNone
 }
 
 // validateCreate applies the parameter checks of MS-SMB2 2.2.13 and 3.3.5.9 and MS-FSA 2.1.5.1 that come

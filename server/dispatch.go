@@ -34,6 +34,8 @@ type request struct {
 	// async, when set, makes the response an interim one (STATUS_PENDING, MS-SMB2 3.3.4.2): a
 	// CHANGE_NOTIFY answered later.
 	async *asyncNotify
+	// oplocked is the open a CREATE granted an oplock: told when the response has been sent.
+	oplocked *open
 
 	// signWith, when set, signs this response with that signer whatever the usual rule says
 	// (the final SESSION_SETUP response of 3.1.1).
@@ -155,11 +157,14 @@ func (c *conn) handleFrame(msg []byte, sealedBy *session) bool {
 		prev.sign(f.buf[prev.start:], f.data)
 		smb.PutTransportHeader(f.buf, int(f.size(nil)))
 	}
-	async := f.async // the frame is pooled once sent
-	f.async = nil
+	async, oplocked := f.async, f.oplocked // the frame is pooled once sent
+	f.async, f.oplocked = nil, nil
 	c.send(f)
 	for _, a := range async {
 		a.arm() // their final responses may follow the interim ones now
+	}
+	for _, o := range oplocked {
+		o.announceOplock() // a break may follow the CREATE response now
 	}
 	return true
 }
@@ -273,6 +278,9 @@ func (c *conn) process(f *outFrame, msg []byte, cs *compoundState, sealedBy *ses
 	}
 	if r.async != nil {
 		f.async = append(f.async, r.async)
+	}
+	if r.oplocked != nil {
+		f.oplocked = append(f.oplocked, r.oplocked)
 	}
 	if e := c.log.Debug(); e.Enabled() {
 		e.Stringer("command", hdr.Command).Uint64("message_id", hdr.MessageID).Uint64("session", r.hdr.SessionID).

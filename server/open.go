@@ -27,6 +27,7 @@ type open struct {
 	mu     sync.Mutex // the directory scan, pipe I/O and notify
 	scan   *dirScan
 	notify *notifyState // set by the first CHANGE_NOTIFY
+	oplock *oplock      // a level II oplock granted by the CREATE
 }
 
 // unref drops one reference; the last closes the descriptor.
@@ -42,6 +43,7 @@ func (o *open) closeOpen() {
 		return
 	}
 	o.sess.c.srv.locks.releaseOwner(o)
+	o.endOplock()
 	o.mu.Lock()
 	ns := o.notify
 	o.mu.Unlock()

@@ -60,12 +60,16 @@ type Notifier struct {
 	stopped chan struct{} // closed when the reader has returned
 }
 
-// Watch is one receiver's watch of one directory; Close ends it.
+// fileMask is what a WatchFile asks inotify for: the file's content or metadata changed, or it went.
+const fileMask = unix.IN_MODIFY | unix.IN_ATTRIB | unix.IN_DELETE_SELF | unix.IN_MOVE_SELF
+
+// Watch is one receiver's watch of one directory, or of one file (WatchFile); Close ends it.
 type Watch struct {
 	n     *Notifier
 	wd    int32
 	share *Share
 	fn    func([]Change)
+	file  bool
 }
 
 // ErrNotifierClosed is returned by Watch after Close.
@@ -75,6 +79,20 @@ var ErrNotifierClosed = errors.New("vfs: notifier closed")
 // entries, leaving out names the share vetoes. fn is called on the Notifier's goroutine: it must not
 // block, and it may still be called once while Close is under way.
 func (n *Notifier) Watch(dir *File, fn func([]Change)) (*Watch, error) {
+	return n.watch(dir, watchMask, fn)
+}
+
+// WatchFile watches the file f, which must not be a directory, and calls fn (as Watch does) when its
+// content or metadata change, or it is removed or renamed: each such batch is one Change with Action
+// Modified and no Name, or Overflow when the file is gone or events were lost.
+func (n *Notifier) WatchFile(f *File, fn func([]Change)) (*Watch, error) {
+	if f.Info.IsDir {
+		return nil, unix.EISDIR
+	}
+	return n.watch(f, fileMask, fn)
+}
+
+func (n *Notifier) watch(dir *File, mask uint32, fn func([]Change)) (*Watch, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.closed {
@@ -99,7 +117,7 @@ func (n *Notifier) Watch(dir *File, fn func([]Change)) (*Watch, error) {
 	err = rc.Control(func(fd uintptr) {
 		// The descriptor's /proc link names the directory it holds, whatever its path is now: no
 		// name is resolved below the share root.
-		wd, addErr = unix.InotifyAddWatch(n.fd, "/proc/self/fd/"+strconv.Itoa(int(fd)), watchMask)
+		wd, addErr = unix.InotifyAddWatch(n.fd, "/proc/self/fd/"+strconv.Itoa(int(fd)), mask)
 	})
 	if err == nil {
 		err = addErr
@@ -107,7 +125,7 @@ func (n *Notifier) Watch(dir *File, fn func([]Change)) (*Watch, error) {
 	if err != nil {
 		return nil, os.NewSyscallError("inotify_add_watch", err)
 	}
-	w := &Watch{n: n, wd: int32(wd), share: dir.share, fn: fn}
+	w := &Watch{n: n, wd: int32(wd), share: dir.share, fn: fn, file: mask == fileMask}
 	set := n.byWD[w.wd]
 	if set == nil {
 		set = make(map[*Watch]struct{}) // the same directory opened twice shares one wd
@@ -209,6 +227,15 @@ func (n *Notifier) dispatch(evs []event) {
 			byWD[ev.wd] = append(byWD[ev.wd], Change{Action: Overflow})
 			gone = append(gone, ev.wd)
 			continue
+		case ev.name == "" && ev.mask&(unix.IN_DELETE_SELF|unix.IN_MOVE_SELF) != 0:
+			byWD[ev.wd] = append(byWD[ev.wd], Change{Action: Overflow}) // a watched file went
+			continue
+		case ev.name == "" && ev.mask&(unix.IN_MODIFY|unix.IN_ATTRIB) != 0:
+			// A watched file changed (a directory's own such events are not asked for, but a
+			// directory watched for its entries gets IN_ATTRIB about itself: its file watches, if
+			// any, take it; its entry watches leave it out, in visible).
+			byWD[ev.wd] = append(byWD[ev.wd], Change{Action: Modified})
+			continue
 		case ev.name == "":
 			continue // an event about the directory itself
 		}
@@ -274,6 +301,9 @@ func (n *Notifier) dispatch(evs []event) {
 func (w *Watch) visible(changes []Change) []Change {
 	out := changes[:0:0]
 	for _, c := range changes {
+		if c.Action != Overflow && (c.Name == "") != w.file {
+			continue // a file's change to a directory watch, or an entry's to a file watch
+		}
 		if c.Action != Overflow && w.share != nil && w.share.vetoed(c.Name) {
 			continue
 		}

@@ -119,3 +119,52 @@ func TestNotifierClosed(t *testing.T) {
 		t.Fatalf("Watch after Close: %v", err)
 	}
 }
+
+// TestNotifierFile: a file watch reports writes and metadata changes to the file as Modified, its
+// removal or rename as Overflow, and nothing about its directory's other entries; the directory's own
+// watch is told about the entry as before and nothing about the watched file's inode as such.
+func TestNotifierFile(t *testing.T) {
+	f := newFixture(t)
+	var n Notifier
+	defer n.Close()
+	path := filepath.Join(f.root, "Dir", "watched.txt")
+	mustDo(t, os.WriteFile(path, []byte("v1"), 0o644))
+	file, err := f.share.Open(nil, "Dir/watched.txt")
+	mustDo(t, err)
+	defer file.Close()
+	ch := make(chan Change, 64)
+	w, err := n.WatchFile(file, func(cs []Change) {
+		for _, c := range cs {
+			ch <- c
+		}
+	})
+	mustDo(t, err)
+	defer w.Close()
+	_, dirCh := watchDir(t, &n, f, "Dir")
+
+	mustDo(t, os.WriteFile(filepath.Join(f.root, "Dir", "other.txt"), nil, 0o644)) // not the file's
+	mustDo(t, os.WriteFile(path, []byte("v2"), 0o644))
+	if c := nextChange(t, ch); c != (Change{Action: Modified}) {
+		t.Fatalf("after a write: %+v", c)
+	}
+	mustDo(t, os.Chmod(path, 0o600))
+	if c := nextChange(t, ch); c != (Change{Action: Modified}) {
+		t.Fatalf("after chmod: %+v", c)
+	}
+	mustDo(t, os.Rename(path, path+".old"))
+	for c := nextChange(t, ch); c.Action != Overflow; c = nextChange(t, ch) {
+		if c != (Change{Action: Modified}) { // the write's second event (truncate, then write) may come late
+			t.Fatalf("after rename: %+v", c)
+		}
+	}
+	if c := nextChange(t, dirCh); c != (Change{Action: Added, Name: "other.txt"}) {
+		t.Errorf("the directory's watch first saw %+v", c)
+	}
+
+	dir, err := f.share.Open(nil, "Dir")
+	mustDo(t, err)
+	defer dir.Close()
+	if _, err := n.WatchFile(dir, func([]Change) {}); err == nil {
+		t.Error("WatchFile took a directory")
+	}
+}
