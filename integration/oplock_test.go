@@ -33,8 +33,9 @@ func (c *rawClient) createOplock(on handle, name string, asked uint8) (smb.FileI
 // reads; a directory gets none, as smbd answers (4.17.12: none for a directory asking for batch), and so
 // does a lease request, since leasing is not offered. smbd gives a lone open the batch oplock it asks for
 // and breaks it to level II when the next open comes; zsmbd grants level II from the start, which no SMB
-// client can break on a read-only share. No oplock is ever breaking, so an acknowledgment is
-// STATUS_INVALID_OPLOCK_PROTOCOL.
+// client can break on a read-only share. No break is ever acknowledged (a level II break needs none), so
+// an acknowledgment is STATUS_INVALID_OPLOCK_PROTOCOL, or STATUS_FILE_CLOSED when it names no open, and a
+// lease acknowledgment STATUS_OBJECT_NAME_NOT_FOUND: smbd 4.17.12's answers, checked with impacket.
 func TestOplocks(t *testing.T) {
 	tg := startServer(t)
 	c, on := rawShare(t, tg)
@@ -66,6 +67,14 @@ func TestOplocks(t *testing.T) {
 	ack := smb.OplockBreakAck{OplockLevel: smb.OplockLevelNone, FileID: first}
 	if h, _ := c.call(c.header(on, smb.OplockBreak), ack.AppendTo); h.Status != smb.StatusInvalidOplockProtocol {
 		t.Errorf("OPLOCK_BREAK acknowledgment with no break: %v, want STATUS_INVALID_OPLOCK_PROTOCOL", h.Status)
+	}
+	ack.FileID = smb.FileID{Persistent: 77, Volatile: 77}
+	if h, _ := c.call(c.header(on, smb.OplockBreak), ack.AppendTo); h.Status != smb.StatusFileClosed {
+		t.Errorf("OPLOCK_BREAK acknowledgment naming no open: %v, want STATUS_FILE_CLOSED", h.Status)
+	}
+	lease := smb.LeaseBreakAck{LeaseKey: [16]byte{1}}
+	if h, _ := c.call(c.header(on, smb.OplockBreak), lease.AppendTo); h.Status != smb.StatusObjectNameNotFound {
+		t.Errorf("lease break acknowledgment: %v, want STATUS_OBJECT_NAME_NOT_FOUND", h.Status)
 	}
 }
 

@@ -82,8 +82,21 @@ func handleSetInfo(r *request) error {
 	return smb.StatusAccessDenied
 }
 
-// handleOplockBreak refuses an acknowledgment: zsmbd grants only level II oplocks and no leases, and
-// never breaks them, so no open is breaking (MS-SMB2 3.3.5.22.1: STATUS_INVALID_OPLOCK_PROTOCOL).
+// handleOplockBreak refuses an acknowledgment, with smbd 4.17's statuses. zsmbd grants only level II
+// oplocks, whose breaks are not acknowledged, so no open awaits one: an oplock acknowledgment naming an
+// open is STATUS_INVALID_OPLOCK_PROTOCOL, one naming none STATUS_FILE_CLOSED (MS-SMB2 3.3.5.22.1), and
+// a lease acknowledgment STATUS_OBJECT_NAME_NOT_FOUND, as no lease exists (3.3.5.22.2).
 func handleOplockBreak(r *request) error {
+	var lease smb.LeaseBreakAck
+	if lease.Decode(r.msg) == nil {
+		return smb.StatusObjectNameNotFound
+	}
+	var ack smb.OplockBreakAck
+	if err := ack.Decode(r.msg); err != nil {
+		return smb.StatusInvalidParameter
+	}
+	if _, err := r.open(ack.FileID); err != nil {
+		return err
+	}
 	return smb.StatusInvalidOplockProtocol
 }
