@@ -454,6 +454,10 @@ func TestQueryInfoStatuses(t *testing.T) {
 				q.name, short, len(full), st, len(got), short)
 		}
 	}
+	// Extended attributes: none on any file (FileEaInformation's EaSize is 0), as smbd answers.
+	if _, st := c.queryInfo(a, id, smb.InfoFile, fscc.FileFullEaInformation, 0, 4096); st != smb.StatusNoEasOnFile {
+		t.Errorf("FileFullEaInformation: %v, want STATUS_NO_EAS_ON_FILE", st)
+	}
 	const secInfo = smb.OwnerSecurityInformation | smb.GroupSecurityInformation | smb.DACLSecurityInformation
 	need, st := c.queryInfo(a, id, smb.InfoSecurity, 0, secInfo, 8)
 	if st != smb.StatusBufferTooSmall || len(need) != 4 {

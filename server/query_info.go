@@ -29,6 +29,10 @@ func handleQueryInfo(r *request) error {
 			if o.access&smb.FileReadAttributes == 0 {
 				return smb.StatusAccessDenied // MS-SMB2 3.3.5.20.1
 			}
+		case fscc.FileFullEaInformation:
+			// MS-FSA 2.1.5.11 (FileFullEaInformation): a file without extended attributes (zsmbd shows none, and
+			// FileEaInformation says EaSize 0) is STATUS_NO_EAS_ON_FILE, as smbd answers.
+			return smb.StatusNoEasOnFile
 		case fscc.FileNormalizedNameInformation:
 			r.c.mu.Lock()
 			dialect := r.c.neg.dialect

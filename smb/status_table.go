@@ -31,6 +31,7 @@ const (
 	StatusObjectPathSyntaxBad    Status = 0xC000003B
 	StatusSharingViolation       Status = 0xC0000043
 	StatusEasNotSupported        Status = 0xC000004F
+	StatusNoEasOnFile            Status = 0xC0000052
 	StatusFileLockConflict       Status = 0xC0000054
 	StatusLockNotGranted         Status = 0xC0000055
 	StatusDeletePending          Status = 0xC0000056
@@ -101,6 +102,7 @@ var statusNames = map[Status]string{
 	StatusObjectPathSyntaxBad:    "STATUS_OBJECT_PATH_SYNTAX_BAD",
 	StatusSharingViolation:       "STATUS_SHARING_VIOLATION",
 	StatusEasNotSupported:        "STATUS_EAS_NOT_SUPPORTED",
+	StatusNoEasOnFile:            "STATUS_NO_EAS_ON_FILE",
 	StatusFileLockConflict:       "STATUS_FILE_LOCK_CONFLICT",
 	StatusLockNotGranted:         "STATUS_LOCK_NOT_GRANTED",
 	StatusDeletePending:          "STATUS_DELETE_PENDING",

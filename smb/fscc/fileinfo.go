@@ -16,6 +16,7 @@ const (
 	FileNameInformation            uint8 = 9
 	FileNamesInformation           uint8 = 12
 	FilePositionInformation        uint8 = 14
+	FileFullEaInformation          uint8 = 15
 	FileModeInformation            uint8 = 16
 	FileAlignmentInformation       uint8 = 17
 	FileAllInformation             uint8 = 18
