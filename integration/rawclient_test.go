@@ -510,6 +510,16 @@ func TestQueryDirectoryStatuses(t *testing.T) {
 	if _, st := c.queryDir(a, dir, "*", 0); st != smb.StatusNoMoreFiles {
 		t.Errorf("after the exact name: %v, want STATUS_NO_MORE_FILES", st)
 	}
+	// OutputBufferLength: 0 or past MaxTransactSize (8 MiB here) is STATUS_INVALID_PARAMETER, as smbd
+	// 4.17.12 answers; room for less than one entry STATUS_INFO_LENGTH_MISMATCH (MS-FSA 2.1.5.6.3).
+	for _, tc := range []struct {
+		max  uint32
+		want smb.Status
+	}{{0, smb.StatusInvalidParameter}, {8<<20 + 1, smb.StatusInvalidParameter}, {8, smb.StatusInfoLengthMismatch}} {
+		if _, st := c.queryDirRaw(a, dir, fscc.FileDirectoryInformation, "*", smb.RestartScans, tc.max); st != tc.want {
+			t.Errorf("OutputBufferLength %d: %v, want %v", tc.max, st, tc.want)
+		}
+	}
 	// MS-SMB2 3.3.5.18 (Samba 4.17 says STATUS_NOT_SUPPORTED).
 	file := c.mustCreate(a, "one.bin")
 	if _, st := c.queryDir(a, file, "*", 0); st != smb.StatusInvalidParameter {

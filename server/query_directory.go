@@ -57,8 +57,12 @@ func handleQueryDirectory(r *request) error {
 		return smb.StatusObjectNameInvalid
 	}
 	r.c.mu.Lock()
-	maxLen := int(min(req.OutputBufferLength, r.c.neg.maxRead))
+	maxTransact := r.c.neg.maxRead // MaxTransactSize
 	r.c.mu.Unlock()
+	if req.OutputBufferLength == 0 || req.OutputBufferLength > maxTransact {
+		return smb.StatusInvalidParameter // smbd 4.17's answer to both
+	}
+	maxLen := int(req.OutputBufferLength)
 	if maxLen < fscc.DirEntryFixedSize(req.FileInformationClass) {
 		return smb.StatusInfoLengthMismatch // before the search state changes (MS-FSA 2.1.5.6.3)
 	}
