@@ -600,6 +600,18 @@ func TestZeroLengthRead(t *testing.T) {
 	if st, n := read(4095, 10, 0); st != smb.StatusSuccess || n != 1 {
 		t.Errorf("across the end: %v, %d bytes; want the last byte", st, n)
 	}
+	// A range that would end past the largest file offset (2^63-1) is STATUS_INVALID_PARAMETER, as smbd
+	// 4.17.12 answers; a zero-length READ there stays a READ of nothing.
+	const maxOff = 1<<63 - 1
+	if st, _ := read(maxOff, 1, 0); st != smb.StatusInvalidParameter {
+		t.Errorf("Length 1 at 2^63-1: %v, want STATUS_INVALID_PARAMETER", st)
+	}
+	if st, _ := read(maxOff-1, 1, 0); st != smb.StatusEndOfFile {
+		t.Errorf("Length 1 at 2^63-2: %v, want STATUS_END_OF_FILE", st)
+	}
+	if st, n := read(maxOff, 0, 0); st != smb.StatusSuccess || n != 0 {
+		t.Errorf("Length 0 at 2^63-1: %v, %d bytes", st, n)
+	}
 }
 
 // TestTreeConnectsBounded: a session holds at most 1024 tree connects; the next TREE_CONNECT is

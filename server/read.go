@@ -38,8 +38,8 @@ func handleRead(r *request) error {
 	if dialect >= smb.Dialect210 && !chargeCovers(r.hdr.CreditCharge, req.Length) {
 		return smb.StatusInvalidParameter
 	}
-	if req.Offset > math.MaxInt64 {
-		return smb.StatusInvalidParameter
+	if req.Offset > math.MaxInt64 || req.Offset+uint64(req.Length) > math.MaxInt64 {
+		return smb.StatusInvalidParameter // the range must end within an off_t, as smbd checks
 	}
 	size, err := o.file.Size()
 	if err != nil {
