@@ -38,6 +38,17 @@ func TestCreateParameterChecks(t *testing.T) {
 		{"FILE_DIRECTORY_FILE with FILE_OPEN_IF", func(r *smb.CreateRequest) {
 			r.Name, r.CreateOptions, r.CreateDisposition = "dir", smb.FileDirectoryFile, smb.FileOpenIf
 		}, smb.StatusSuccess},
+		// A durable reconnect names an open to take back; there never is one (MS-SMB2 3.3.5.9.7, and
+		// smbd 4.17.12's answer). The raw client speaks 3.0.2, where DH2C counts too.
+		{"DHnC (durable reconnect)", func(r *smb.CreateRequest) {
+			r.Contexts = []smb.CreateContext{{Name: "DHnC", Data: make([]byte, 16)}}
+		}, smb.StatusObjectNameNotFound},
+		{"DH2C (durable reconnect v2)", func(r *smb.CreateRequest) {
+			r.Contexts = []smb.CreateContext{{Name: "DH2C", Data: make([]byte, 36)}}
+		}, smb.StatusObjectNameNotFound},
+		{"DHnQ (durable request): ignored, no durable handle is granted", func(r *smb.CreateRequest) {
+			r.Contexts = []smb.CreateContext{{Name: "DHnQ", Data: make([]byte, 16)}}
+		}, smb.StatusSuccess},
 	} {
 		req := openForReading("one.bin")
 		x.edit(&req)

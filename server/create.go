@@ -28,6 +28,15 @@ func handleCreate(r *request) error {
 		}
 		return smb.StatusInvalidParameter
 	}
+	r.c.mu.Lock()
+	dialect := r.c.neg.dialect
+	r.c.mu.Unlock()
+	if reconnectsDurable(&req, dialect) {
+		// MS-SMB2 3.3.5.9.7, 3.3.5.9.12: a reconnect names an open to take back, and zsmbd grants no
+		// durable handles, so there is none; it must not quietly become a new open (smbd answers the
+		// same).
+		return smb.StatusObjectNameNotFound
+	}
 	if r.tree.share.ipc {
 		return r.createPipe(&req)
 	}
@@ -87,6 +96,16 @@ func handleCreate(r *request) error {
 	}
 	r.out = resp.AppendTo(r.out)
 	return nil
+}
+
+// reconnectsDurable reports whether a CREATE asks to reconnect a durable open: DHnC, or DH2C at 3.x.
+func reconnectsDurable(req *smb.CreateRequest, dialect uint16) bool {
+	for _, cc := range req.Contexts {
+		if cc.Name == "DHnC" || cc.Name == "DH2C" && dialect >= smb.Dialect300 {
+			return true
+		}
+	}
+	return false
 }
 
 // validateCreate applies the parameter checks of MS-SMB2 2.2.13 and 3.3.5.9 and MS-FSA 2.1.5.1 that come
