@@ -57,10 +57,33 @@ func handleLock(r *request) error {
 	if o.file == nil || o.file.Info.IsDir {
 		return smb.StatusInvalidDeviceRequest
 	}
+	if err := validateLocks(req.Locks); err != nil {
+		return err
+	}
 	if err := r.c.srv.locks.apply(o, req.Locks); err != nil {
 		return err
 	}
 	r.out = (&smb.LockResponse{}).AppendTo(r.out)
+	return nil
+}
+
+// validateLocks checks a whole LOCK request before any of its elements is tried, as smbd 4.17 does
+// (MS-SMB2 3.3.5.14): every element unlocks if the first does, and otherwise takes a shared or
+// exclusive lock, with FAIL_IMMEDIATELY when there are several; anything else is
+// STATUS_INVALID_PARAMETER. A range that wraps past 2^64 is STATUS_INVALID_LOCK_RANGE (MS-FSA 2.1.5.7).
+func validateLocks(elems []smb.LockElement) error {
+	unlock := elems[0].Flags&smb.LockFlagUnlock != 0
+	for _, e := range elems {
+		kind := e.Flags &^ smb.LockFlagFailImmediately
+		switch {
+		case unlock && e.Flags != smb.LockFlagUnlock,
+			!unlock && kind != smb.LockFlagShared && kind != smb.LockFlagExclusive,
+			!unlock && len(elems) > 1 && e.Flags&smb.LockFlagFailImmediately == 0:
+			return smb.StatusInvalidParameter
+		case e.Length != 0 && e.Offset+e.Length-1 < e.Offset:
+			return smb.StatusInvalidLockRange
+		}
+	}
 	return nil
 }
 

@@ -60,6 +60,7 @@ const (
 	StatusTooManyOpenedFiles     Status = 0xC000011F
 	StatusInvalidLevel           Status = 0xC0000148
 	StatusPipeBroken             Status = 0xC000014B
+	StatusInvalidLockRange       Status = 0xC00001A1
 	StatusNotAReparsePoint       Status = 0xC0000275
 	StatusFsDriverRequired       Status = 0xC000019C
 	StatusUserSessionDeleted     Status = 0xC0000203
@@ -131,6 +132,7 @@ var statusNames = map[Status]string{
 	StatusTooManyOpenedFiles:     "STATUS_TOO_MANY_OPENED_FILES",
 	StatusInvalidLevel:           "STATUS_INVALID_LEVEL",
 	StatusPipeBroken:             "STATUS_PIPE_BROKEN",
+	StatusInvalidLockRange:       "STATUS_INVALID_LOCK_RANGE",
 	StatusNotAReparsePoint:       "STATUS_NOT_A_REPARSE_POINT",
 	StatusFsDriverRequired:       "STATUS_FS_DRIVER_REQUIRED",
 	StatusUserSessionDeleted:     "STATUS_USER_SESSION_DELETED",
