@@ -255,11 +255,7 @@ func TestLockRequestsAllOrNothing(t *testing.T) {
 	tg := startServer(t)
 	c, on := rawShare(t, tg)
 	a, b := c.mustCreate(on, "page.bin"), c.mustCreate(on, "page.bin")
-	lock := func(id smb.FileID, elems ...smb.LockElement) smb.Status {
-		t.Helper()
-		h, _ := c.call(c.header(on, smb.Lock), (&smb.LockRequest{FileID: id, Locks: elems}).AppendTo)
-		return h.Status
-	}
+	lock := func(id smb.FileID, elems ...smb.LockElement) smb.Status { return c.lock(on, id, elems...) }
 	const excl = smb.LockFlagExclusive | smb.LockFlagFailImmediately
 	if st := lock(a, smb.LockElement{Offset: 0, Length: 1, Flags: excl}, smb.LockElement{Offset: 10, Length: 1, Flags: excl}); st != smb.StatusSuccess {
 		t.Fatalf("LOCK: %v", st)
@@ -316,11 +312,7 @@ func TestLockRequestChecks(t *testing.T) {
 	tg := startServer(t)
 	c, on := rawShare(t, tg)
 	a, b := c.mustCreate(on, "page.bin"), c.mustCreate(on, "page.bin")
-	lock := func(id smb.FileID, elems ...smb.LockElement) smb.Status {
-		t.Helper()
-		h, _ := c.call(c.header(on, smb.Lock), (&smb.LockRequest{FileID: id, Locks: elems}).AppendTo)
-		return h.Status
-	}
+	lock := func(id smb.FileID, elems ...smb.LockElement) smb.Status { return c.lock(on, id, elems...) }
 	const excl = smb.LockFlagExclusive | smb.LockFlagFailImmediately
 	if st := lock(a, smb.LockElement{Length: 10, Flags: excl}); st != smb.StatusSuccess {
 		t.Fatalf("LOCK: %v", st)
@@ -340,4 +332,11 @@ func TestLockRequestChecks(t *testing.T) {
 			t.Errorf("%s: %v, want %v", tc.what, st, tc.want)
 		}
 	}
+}
+
+// lock sends one LOCK request for id and returns its status.
+func (c *rawClient) lock(on handle, id smb.FileID, elems ...smb.LockElement) smb.Status {
+	c.t.Helper()
+	h, _ := c.call(c.header(on, smb.Lock), (&smb.LockRequest{FileID: id, Locks: elems}).AppendTo)
+	return h.Status
 }
