@@ -10,6 +10,7 @@ import (
 
 	"github.com/zsmbd/zsmbd/config"
 	"github.com/zsmbd/zsmbd/smb"
+	"github.com/zsmbd/zsmbd/smb/seal"
 )
 
 // createOplock opens name for reading asking for oplock level asked and returns the open and the level
@@ -156,4 +157,47 @@ func quiet(nc net.Conn, d time.Duration) bool {
 	nc.SetReadDeadline(time.Now().Add(d))
 	_, err := nc.Read(make([]byte, 1))
 	return isTimeout(err)
+}
+
+// TestOplockBreakEncrypted: on a share that asks for encryption the Oplock Break Notification is
+// encrypted with the open's session key, as every message of that tree is; it names no session inside.
+func TestOplockBreakEncrypted(t *testing.T) {
+	tg := startServer(t, withEncrypt("", config.EncryptDesired))
+	path := filepath.Join(tg.Root, "oplock-sealed.txt")
+	if err := os.WriteFile(path, []byte("v1"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := dialEncrypting(t, tg)
+	h, _ := c.sealedCall(c.sealer, c.message(smb.Header{Command: smb.TreeConnect, SessionID: c.sid}, treeConnectBody(tg, tg.Share), nil))
+	if h.Status != smb.StatusSuccess {
+		t.Fatalf("TREE_CONNECT: %v", h.Status)
+	}
+	req := openForReading("oplock-sealed.txt")
+	req.RequestedOplockLevel = smb.OplockLevelBatch
+	h, plain := c.sealedCall(c.sealer, c.message(smb.Header{Command: smb.Create, SessionID: c.sid, TreeID: h.TreeID}, req.AppendTo, nil))
+	var cr smb.CreateResponse
+	if h.Status != smb.StatusSuccess || cr.Decode(plain) != nil || cr.OplockLevel != smb.OplockLevelII {
+		t.Fatalf("CREATE: %v, oplock %#x", h.Status, cr.OplockLevel)
+	}
+	if err := os.WriteFile(path, []byte("v2"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c.nc.SetReadDeadline(time.Now().Add(10 * time.Second))
+	msg, err := smb.ReadFrame(c.nc, nil, 1<<16)
+	if err != nil {
+		t.Fatalf("no oplock break: %v", err)
+	}
+	if !seal.IsTransform(msg) {
+		t.Fatal("the oplock break came in the clear")
+	}
+	plain, err = c.sealer.Open(msg)
+	if err != nil {
+		t.Fatalf("opening the break: %v", err)
+	}
+	bh, err := smb.DecodeHeader(plain)
+	var brk smb.OplockBreakAck
+	if err != nil || brk.Decode(plain) != nil || bh.Command != smb.OplockBreak || bh.MessageID != ^uint64(0) ||
+		bh.SessionID != 0 || brk.FileID != cr.FileID || brk.OplockLevel != smb.OplockLevelNone {
+		t.Fatalf("break: %+v %+v, %v", bh, brk, err)
+	}
 }
