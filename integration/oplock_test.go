@@ -120,11 +120,7 @@ func TestOplockBreak(t *testing.T) {
 	if err := os.WriteFile(path, []byte("v2"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	c.nc.SetReadDeadline(time.Now().Add(10 * time.Second))
-	msg, err := smb.ReadFrame(c.nc, nil, 1<<16)
-	if err != nil {
-		t.Fatalf("no oplock break after the file changed: %v", err)
-	}
+	msg := awaitBreak(t, c.nc)
 	h, err := smb.DecodeHeader(msg)
 	if err != nil {
 		t.Fatal(err)
@@ -182,15 +178,11 @@ func TestOplockBreakEncrypted(t *testing.T) {
 	if err := os.WriteFile(path, []byte("v2"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	c.nc.SetReadDeadline(time.Now().Add(10 * time.Second))
-	msg, err := smb.ReadFrame(c.nc, nil, 1<<16)
-	if err != nil {
-		t.Fatalf("no oplock break: %v", err)
-	}
+	msg := awaitBreak(t, c.nc)
 	if !seal.IsTransform(msg) {
 		t.Fatal("the oplock break came in the clear")
 	}
-	plain, err = c.sealer.Open(msg)
+	plain, err := c.sealer.Open(msg)
 	if err != nil {
 		t.Fatalf("opening the break: %v", err)
 	}
@@ -200,4 +192,16 @@ func TestOplockBreakEncrypted(t *testing.T) {
 		bh.SessionID != 0 || brk.FileID != cr.FileID || brk.OplockLevel != smb.OplockLevelNone {
 		t.Fatalf("break: %+v %+v, %v", bh, brk, err)
 	}
+}
+
+// awaitBreak reads the next frame the server sends unasked: the oplock break a change on disk causes.
+func awaitBreak(t *testing.T, nc net.Conn) []byte {
+	t.Helper()
+	nc.SetReadDeadline(time.Now().Add(10 * time.Second))
+	defer nc.SetReadDeadline(time.Now().Add(60 * time.Second))
+	msg, err := smb.ReadFrame(nc, nil, 1<<16)
+	if err != nil {
+		t.Fatalf("no oplock break after the file changed: %v", err)
+	}
+	return msg
 }
