@@ -150,3 +150,82 @@ func TestQueryDirectoryPattern(t *testing.T) {
 		c.close(a, id)
 	}
 }
+
+// TestCreditCharge: a request whose CreditCharge does not pay for its payload, or for the most its
+// response may carry, is STATUS_INVALID_PARAMETER (one credit per started 64 KiB, MS-SMB2 3.3.5.2.5),
+// after an unknown FileId's STATUS_FILE_CLOSED except on IOCTL, whose FileId may be all ones. Paid
+// for, the same request gets its usual answer. smbd 4.17 answered each case the same (impacket).
+func TestCreditCharge(t *testing.T) {
+	tg := startServer(t)
+	c, on := rawShare(t, tg)
+	file, dir := c.mustCreate(on, "one.bin"), c.mustCreate(on, "dir")
+	const big = 64<<10 + 1 // two credits' worth
+	for _, tc := range []struct {
+		name string
+		cmd  smb.Command
+		dir  bool
+		body func(id smb.FileID) func([]byte) []byte
+		paid smb.Status // the answer to a charge of 2
+	}{
+		{"READ", smb.Read, false, func(id smb.FileID) func([]byte) []byte {
+			return (&smb.ReadRequest{FileID: id, Length: big}).AppendTo
+		}, smb.StatusSuccess},
+		{"WRITE", smb.Write, false, func(id smb.FileID) func([]byte) []byte {
+			return (&smb.WriteRequest{FileID: id, Data: make([]byte, big)}).AppendTo
+		}, smb.StatusAccessDenied},
+		{"SET_INFO", smb.SetInfo, false, func(id smb.FileID) func([]byte) []byte {
+			return (&smb.SetInfoRequest{InfoType: smb.InfoFile, FileInfoClass: fscc.FileBasicInformation, FileID: id,
+				Buffer: make([]byte, big)}).AppendTo
+		}, smb.StatusAccessDenied},
+		{"QUERY_INFO output", smb.QueryInfo, false, func(id smb.FileID) func([]byte) []byte {
+			return (&smb.QueryInfoRequest{InfoType: smb.InfoFile, FileInfoClass: fscc.FileBasicInformation, FileID: id,
+				OutputBufferLength: big}).AppendTo
+		}, smb.StatusSuccess},
+		{"QUERY_INFO input", smb.QueryInfo, false, func(id smb.FileID) func([]byte) []byte {
+			return (&smb.QueryInfoRequest{InfoType: smb.InfoFile, FileInfoClass: fscc.FileBasicInformation, FileID: id,
+				OutputBufferLength: 4096, Input: make([]byte, big)}).AppendTo
+		}, smb.StatusSuccess},
+		{"QUERY_DIRECTORY", smb.QueryDirectory, true, func(id smb.FileID) func([]byte) []byte {
+			return (&smb.QueryDirectoryRequest{FileInformationClass: fscc.FileNamesInformation, Flags: smb.RestartScans,
+				FileID: id, OutputBufferLength: big, FileName: "*"}).AppendTo
+		}, smb.StatusSuccess},
+		{"IOCTL output", smb.Ioctl, false, func(id smb.FileID) func([]byte) []byte {
+			return (&smb.IoctlRequest{CtlCode: smb.FsctlGetCompression, FileID: id, Flags: smb.IoctlIsFsctl,
+				MaxOutputResponse: big}).AppendTo
+		}, smb.StatusSuccess},
+		{"IOCTL input", smb.Ioctl, false, func(id smb.FileID) func([]byte) []byte {
+			return (&smb.IoctlRequest{CtlCode: smb.FsctlGetCompression, FileID: id, Flags: smb.IoctlIsFsctl,
+				MaxOutputResponse: 8, Input: make([]byte, big)}).AppendTo
+		}, smb.StatusSuccess},
+		// Last: paid for, it waits for a change (the interim response), and nothing else is sent after it.
+		{"CHANGE_NOTIFY", smb.ChangeNotify, true, func(id smb.FileID) func([]byte) []byte {
+			return (&smb.ChangeNotifyRequest{FileID: id, OutputBufferLength: big, CompletionFilter: 0xFFF}).AppendTo
+		}, smb.StatusPending},
+	} {
+		id := file
+		if tc.dir {
+			id = dir
+		}
+		send := func(id smb.FileID, charge uint16) smb.Status {
+			t.Helper()
+			h := c.header(on, tc.cmd)
+			h.CreditCharge = charge
+			rh, _ := c.call(h, tc.body(id))
+			return rh.Status
+		}
+		unknown := smb.FileID{Persistent: 7, Volatile: 7}
+		wantUnknown := smb.StatusFileClosed
+		if tc.cmd == smb.Ioctl {
+			wantUnknown = smb.StatusInvalidParameter
+		}
+		if st := send(unknown, 1); st != wantUnknown {
+			t.Errorf("%s, unknown FileId, charge 1: %v, want %v", tc.name, st, wantUnknown)
+		}
+		if st := send(id, 1); st != smb.StatusInvalidParameter {
+			t.Errorf("%s, charge 1: %v, want STATUS_INVALID_PARAMETER", tc.name, st)
+		}
+		if st := send(id, 2); st != tc.paid {
+			t.Errorf("%s, charge 2: %v, want %v", tc.name, st, tc.paid)
+		}
+	}
+}

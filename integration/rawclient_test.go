@@ -52,14 +52,15 @@ func framed(msg []byte) []byte {
 	return append(frame, msg...)
 }
 
-// call sends one request with the next MessageId and returns the response header and message.
+// call sends one request with the next MessageId and returns the response header and message. The
+// request is charged h.CreditCharge credits, or one if that is 0.
 func (c *rawClient) call(h smb.Header, body func([]byte) []byte) (smb.Header, []byte) {
 	c.t.Helper()
 	h.MessageID, h.Credits = c.msgID, 8
 	if h.Command != smb.Negotiate {
-		h.CreditCharge = 1
+		h.CreditCharge = max(h.CreditCharge, 1)
 	}
-	c.msgID++
+	c.msgID += uint64(max(h.CreditCharge, 1))
 	if _, err := c.nc.Write(framed(body(h.AppendTo(nil)))); err != nil {
 		c.t.Fatal(err)
 	}

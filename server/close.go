@@ -59,6 +59,9 @@ func handleWrite(r *request) error {
 	if err != nil {
 		return err
 	}
+	if err := r.checkCharge(uint64(req.Length)); err != nil {
+		return err
+	}
 	if o.pipe == nil {
 		return smb.StatusAccessDenied
 	}
@@ -81,6 +84,9 @@ func handleSetInfo(r *request) error {
 		return smb.StatusInvalidParameter
 	}
 	if _, err := r.open(req.FileID); err != nil {
+		return err
+	}
+	if err := r.checkCharge(uint64(len(req.Buffer))); err != nil {
 		return err
 	}
 	return setInfoStatus(&req)

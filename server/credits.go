@@ -1,6 +1,10 @@
 package server
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/zsmbd/zsmbd/smb"
+)
 
 // creditWindow is a connection's CommandSequenceWindow (MS-SMB2 3.3.1.1, 3.3.1.2): the MessageIds the
 // client may use next. Ids below low are spent; ids in [low, high) are granted, and those already used out
@@ -90,4 +94,16 @@ func (w *creditWindow) outstanding() uint64 {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.high - w.low - uint64(len(w.used))
+}
+
+// checkCharge fails a request whose CreditCharge does not pay for size bytes, the larger of its payload
+// and the response it allows (MS-SMB2 3.1.5.2, 3.3.5.2.5): one credit per started 64 KiB, and a
+// CreditCharge of 0 counts as 1, as does every request at 2.0.2, which has no multi-credit requests.
+// The answer is STATUS_INVALID_PARAMETER, after the FileId is found, as from smbd 4.17.
+func (r *request) checkCharge(size uint64) error {
+	need := (max(size, 1)-1)/65536 + 1
+	if need > uint64(r.charge) {
+		return smb.StatusInvalidParameter
+	}
+	return nil
 }

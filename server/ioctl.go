@@ -24,6 +24,11 @@ func handleIoctl(r *request) error {
 	if err := req.Decode(r.msg); err != nil {
 		return smb.StatusInvalidParameter
 	}
+	// The charge covers the input or the most the response may carry, checked first as smbd 4.17 does:
+	// an IOCTL's FileId may be all ones.
+	if err := r.checkCharge(max(uint64(len(req.Input)), uint64(req.MaxInputResponse)+uint64(req.MaxOutputResponse))); err != nil {
+		return err
+	}
 	if req.Flags != smb.IoctlIsFsctl {
 		return smb.StatusNotSupported
 	}

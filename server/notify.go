@@ -33,6 +33,9 @@ func handleChangeNotify(r *request) error {
 	if err != nil {
 		return err
 	}
+	if err := r.checkCharge(uint64(req.OutputBufferLength)); err != nil {
+		return err
+	}
 	if r.tree.share.cfg.NoChangeNotify {
 		return smb.StatusNotImplemented // Samba's answer with `change notify = no`
 	}

@@ -62,6 +62,9 @@ func handleQueryDirectory(r *request) error {
 	if req.OutputBufferLength == 0 || req.OutputBufferLength > maxTransact {
 		return smb.StatusInvalidParameter // smbd 4.17's answer to both
 	}
+	if err := r.checkCharge(uint64(req.OutputBufferLength)); err != nil {
+		return err
+	}
 	maxLen := int(req.OutputBufferLength)
 	if maxLen < fscc.DirEntryFixedSize(req.FileInformationClass) {
 		return smb.StatusInfoLengthMismatch // before the search state changes (MS-FSA 2.1.5.6.3)

@@ -19,6 +19,9 @@ func handleQueryInfo(r *request) error {
 	if err != nil {
 		return err
 	}
+	if err := r.checkCharge(uint64(max(len(req.Input), int(req.OutputBufferLength)))); err != nil {
+		return err
+	}
 	max := int(req.OutputBufferLength)
 	var data []byte
 	switch req.InfoType {

@@ -30,13 +30,13 @@ func handleRead(r *request) error {
 		return smb.StatusInvalidDeviceRequest
 	}
 	r.c.mu.Lock()
-	maxRead, dialect := r.c.neg.maxRead, r.c.neg.dialect
+	maxRead := r.c.neg.maxRead
 	r.c.mu.Unlock()
 	if req.Length > maxRead {
 		return smb.StatusInvalidParameter
 	}
-	if dialect >= smb.Dialect210 && !chargeCovers(r.hdr.CreditCharge, req.Length) {
-		return smb.StatusInvalidParameter
+	if err := r.checkCharge(uint64(req.Length)); err != nil {
+		return err
 	}
 	if req.Offset > math.MaxInt64 || req.Offset+uint64(req.Length) > math.MaxInt64 {
 		return smb.StatusInvalidParameter // the range must end within an off_t, as smbd checks
@@ -64,13 +64,6 @@ func handleRead(r *request) error {
 		r.tail = &r.tailRoom
 	}
 	return nil
-}
-
-// chargeCovers checks a multi-credit request's CreditCharge (MS-SMB2 3.3.5.2.5): one credit per
-// started 64 KiB of payload, and CreditCharge 0 counts as 1.
-func chargeCovers(charge uint16, length uint32) bool {
-	need := (max(length, 1)-1)/65536 + 1
-	return uint32(max(charge, 1)) >= need
 }
 
 // readPipe answers a READ on a named pipe with the DCE/RPC bytes queued for the client;
