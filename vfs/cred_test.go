@@ -219,3 +219,40 @@ func TestCredNoOtherThreadSwitched(t *testing.T) {
 		t.Errorf("after a panic in the switched call the thread's fsuid is %s", fsuid)
 	}
 }
+
+// TestMayExecute: execute permission is the opener's, from the mode bits: nobody may not execute a
+// 0644 file, may a 0755 one and may search a 0755 directory; root may execute a file with any x bit.
+func TestMayExecute(t *testing.T) {
+	requireRoot(t)
+	forEachResolver(t, func(t *testing.T, f *fixture) {
+		for _, x := range []struct {
+			name string
+			mode os.FileMode
+		}{{"plain.txt", 0o644}, {"tool", 0o755}, {"owner-only", 0o744}} {
+			mustDo(t, os.WriteFile(filepath.Join(f.root, x.name), nil, 0o644))
+			mustDo(t, os.Chmod(filepath.Join(f.root, x.name), x.mode))
+		}
+		mustDo(t, os.Mkdir(filepath.Join(f.root, "searchable"), 0o755))
+		for _, x := range []struct {
+			cred *Cred
+			name string
+			want bool
+		}{
+			{nobody, "plain.txt", false},
+			{nobody, "tool", true},
+			{nobody, "owner-only", false},
+			{nobody, "searchable", true},
+			{&Cred{}, "plain.txt", false},
+			{&Cred{}, "owner-only", true},
+		} {
+			file, err := f.share.Open(x.cred, x.name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := file.MayExecute(); got != x.want {
+				t.Errorf("uid %d: MayExecute(%s) = %v, want %v", x.cred.UID, x.name, got, x.want)
+			}
+			file.Close()
+		}
+	})
+}
