@@ -177,7 +177,8 @@ func TestSmbclientGetOtherCase(t *testing.T) {
 }
 
 // TestSmbclientRefused: put, mkdir, del, rename, rmdir, deltree, setmode, utimes, hardlink and symlink
-// are NT_STATUS_ACCESS_DENIED, as Samba answers them on a read-only share, and the disk is unchanged.
+// are NT_STATUS_ACCESS_DENIED, as Samba answers them on a read-only share, unless the name answers first
+// (mkdir of an existing directory, del or rename of a missing name), and the disk is unchanged.
 func TestSmbclientRefused(t *testing.T) {
 	tg := startServer(t)
 	root := localRoot(t, tg)
@@ -191,7 +192,6 @@ func TestSmbclientRefused(t *testing.T) {
 		fmt.Sprintf(`put %s one.bin`, local),
 		fmt.Sprintf(`put %s "Mixed Case Name.txt"`, local),
 		`mkdir newdir`,
-		`mkdir dir`,
 		`del one.bin`,
 		`del "ünïcödé ñame.txt"`,
 		`rename one.bin two.bin`,
@@ -208,6 +208,17 @@ func TestSmbclientRefused(t *testing.T) {
 			if !strings.Contains(out, "NT_STATUS_ACCESS_DENIED") {
 				t.Errorf("%s %q: want NT_STATUS_ACCESS_DENIED:\n%s", proto, cmd, out)
 			}
+		}
+	}
+	// An existing name, or a missing one, answers for itself first, as from smbd 4.17.
+	for _, x := range []struct{ cmd, want string }{
+		{`mkdir dir`, "NT_STATUS_OBJECT_NAME_COLLISION"},
+		{`del no-such-file`, "NT_STATUS_NO_SUCH_FILE"},
+		{`rename no-such-file two.bin`, "NT_STATUS_OBJECT_NAME_NOT_FOUND"},
+	} {
+		out, _ := smbclient(t, tg, tg.Share, "-U", tg.User+"%"+tg.Password, "-c", x.cmd)
+		if !strings.Contains(out, x.want) {
+			t.Errorf("%q: want %s:\n%s", x.cmd, x.want, out)
 		}
 	}
 	if after := treeDigest(t, root); after != before {

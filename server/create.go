@@ -12,14 +12,18 @@ import (
 	"github.com/zsmbd/zsmbd/vfs"
 )
 
-// writeIntent is every access right that could change a file, its attributes or its security.
-const writeIntent = smb.FileWriteData | smb.FileAppendData | smb.FileWriteEA | smb.FileWriteAttributes |
-	smb.FileDeleteChild | smb.Delete | smb.WriteDAC | smb.WriteOwner | smb.AccessSystemSecurity |
-	smb.GenericWrite | smb.GenericAll
+// shareWriteRights are the rights a read-only share takes out of every open, as smbd does: asking for one
+// is STATUS_ACCESS_DENIED as soon as the open could create or reaches a directory.
+// smbd answers the reserved bits of MS-FSA 2.1.5.1 in the same place.
+const shareWriteRights = smb.FileWriteData | smb.FileAppendData | smb.FileWriteEA | smb.FileWriteAttributes |
+	smb.FileDeleteChild | smb.GenericWrite | smb.GenericAll | 0x0CE0FE00
+
+// objectWriteRights change an existing file or directory; they are refused once the name is found.
+const objectWriteRights = smb.Delete | smb.WriteDAC | smb.WriteOwner
 
 // handleCreate answers CREATE (MS-SMB2 3.3.5.9) on read-only shares: opens of existing files and
-// directories only. Anything that would create, overwrite, write or delete is STATUS_ACCESS_DENIED,
-// whether the name exists or not, and nothing on disk changes.
+// directories only. Anything that would create, overwrite, write or delete is refused, and nothing on
+// disk changes; which status the refusal carries follows smbd 4.17 (createRefusal).
 func handleCreate(r *request) error {
 	var req smb.CreateRequest
 	if err := req.Decode(r.msg); err != nil {
@@ -40,37 +44,32 @@ func handleCreate(r *request) error {
 	if r.tree.share.ipc {
 		return r.createPipe(&req)
 	}
-	if err := validateCreate(&req); err != nil {
-		return err
+	if req.CreateOptions&smb.FileNonDirectoryFile != 0 && strings.HasSuffix(req.Name, `\`) {
+		return smb.StatusObjectNameInvalid // MS-FSA 2.1.5.1
 	}
-	switch req.CreateDisposition {
-	case smb.FileOpen, smb.FileOpenIf:
-	case smb.FileSupersede, smb.FileCreate, smb.FileOverwrite, smb.FileOverwriteIf:
-		return smb.StatusAccessDenied
-	default:
-		return smb.StatusInvalidParameter
-	}
-	if req.DesiredAccess&writeIntent != 0 || req.CreateOptions&smb.FileDeleteOnClose != 0 {
-		return smb.StatusAccessDenied
-	}
-	if req.CreateOptions&smb.FileDirectoryFile != 0 && req.CreateOptions&smb.FileNonDirectoryFile != 0 {
-		return smb.StatusInvalidParameter
-	}
+	// As smbd 4.17 does, the name is resolved before the request is checked: a missing or bad way to it
+	// is the answer, whatever the open asked for.
 	f, err := r.tree.share.fs.Open(r.tree.cred, req.Name)
 	if err != nil {
-		if req.CreateDisposition == smb.FileOpenIf && errors.Is(err, vfs.ErrNotFound) {
-			return smb.StatusAccessDenied // it would be created
+		if st := r.lookupStatus(req.Name, err); st != smb.StatusObjectNameNotFound {
+			return st
 		}
-		return r.lookupStatus(req.Name, err)
+		if err := validateCreate(&req); err != nil {
+			return err
+		}
+		return createRefusal(&req, false, false)
 	}
 	info := f.Info
-	switch {
-	case req.CreateOptions&smb.FileDirectoryFile != 0 && !info.IsDir:
+	err = validateCreate(&req)
+	if err == nil {
+		err = createRefusal(&req, true, info.IsDir)
+	}
+	if err == nil && !info.IsDir && req.DesiredAccess&(smb.FileExecute|smb.GenericExecute) != 0 && !f.MayExecute() {
+		err = smb.StatusAccessDenied // smbd's ACL of a file grants FILE_EXECUTE only with execute permission
+	}
+	if err != nil {
 		f.Close()
-		return smb.StatusNotADirectory
-	case req.CreateOptions&smb.FileNonDirectoryFile != 0 && info.IsDir:
-		f.Close()
-		return smb.StatusFileIsADirectory
+		return err
 	}
 	o := &open{sess: r.sess, tree: r.tree, file: f, name: req.Name, access: grantedAccess(req.DesiredAccess)}
 	if err := r.c.addOpen(o); err != nil {
@@ -108,11 +107,10 @@ func reconnectsDurable(req *smb.CreateRequest, dialect uint16) bool {
 	return false
 }
 
-// validateCreate applies the parameter checks of MS-SMB2 2.2.13 and 3.3.5.9 and MS-FSA 2.1.5.1 that come
-// before any look-up, with the statuses Samba 4.17 answers. (A leading separator, which MS-SMB2 3.3.5.9
-// refuses, stays tolerated: see vfs.)
+// validateCreate applies the parameter checks of MS-SMB2 2.2.13 and 3.3.5.9 and MS-FSA 2.1.5.1, with
+// the statuses smbd 4.17 answers once the way to the name is resolved. (A leading separator, which
+// MS-SMB2 3.3.5.9 refuses, stays tolerated: see vfs.)
 func validateCreate(req *smb.CreateRequest) error {
-	const invalidAccess = 0x0CE0FE00                            // reserved bits (MS-FSA 2.1.5.1)
 	const invalidOptions = 0xFF000000 | smb.FileReserveOpfilter // reserved bits; Samba refuses both
 	switch {
 	case req.ImpersonationLevel > smb.ImpersonationDelegate:
@@ -123,13 +121,64 @@ func validateCreate(req *smb.CreateRequest) error {
 		return smb.StatusInvalidParameter
 	case req.CreateOptions&smb.FileDeleteOnClose != 0 && req.DesiredAccess&smb.Delete == 0:
 		return smb.StatusInvalidParameter
-	case req.CreateOptions&smb.FileDirectoryFile != 0 && req.CreateDisposition != smb.FileCreate &&
-		req.CreateDisposition != smb.FileOpen && req.CreateDisposition != smb.FileOpenIf:
-		return smb.StatusInvalidParameter // a directory cannot be overwritten or superseded
-	case req.DesiredAccess&invalidAccess != 0:
+	case req.CreateDisposition > smb.FileOverwriteIf,
+		req.CreateOptions&smb.FileDirectoryFile != 0 && req.CreateOptions&smb.FileNonDirectoryFile != 0:
+		return smb.StatusInvalidParameter
+	case req.DesiredAccess&smb.AccessSystemSecurity != 0:
+		return smb.StatusPrivilegeNotHeld // the SACL right needs SeSecurityPrivilege, which no session holds
+	}
+	return nil
+}
+
+// createRefusal is the answer to a CREATE that may not open the name on a read-only share, or nil if it
+// may: found says whether the name exists and dir whether it is a directory. The order of the checks is
+// smbd 4.17's, measured with impacket over every disposition, the directory options and each access
+// right, on a file, a directory and a missing name. As smbd does, an open that goes to a directory (one
+// found without FILE_NON_DIRECTORY_FILE, or any with FILE_DIRECTORY_FILE) meets the share's write
+// rights first; an open of a file first meets what the disposition says about the name being there.
+func createRefusal(req *smb.CreateRequest, found, dir bool) error {
+	access, opts := req.DesiredAccess, req.CreateOptions
+	shareWrite := access&shareWriteRights != 0
+	overwrites := req.CreateDisposition == smb.FileSupersede || req.CreateDisposition == smb.FileOverwrite ||
+		req.CreateDisposition == smb.FileOverwriteIf
+	creates := req.CreateDisposition != smb.FileOpen && req.CreateDisposition != smb.FileOverwrite
+	if opts&smb.FileDirectoryFile != 0 || found && dir && opts&smb.FileNonDirectoryFile == 0 {
+		// MAXIMUM_ALLOWED with DELETE asks the share for more than it grants a directory.
+		if shareWrite || found && access&smb.MaximumAllowed != 0 && access&smb.Delete != 0 {
+			return smb.StatusAccessDenied
+		}
+		switch {
+		case overwrites:
+			return smb.StatusInvalidParameter // a directory cannot be overwritten or superseded
+		case !found && creates:
+			return smb.StatusAccessDenied // it would make a directory
+		case !found:
+			return smb.StatusObjectNameNotFound
+		case req.CreateDisposition == smb.FileCreate:
+			return smb.StatusObjectNameCollision
+		case !dir:
+			return smb.StatusNotADirectory
+		}
+	} else {
+		switch {
+		case !found && !creates:
+			return smb.StatusObjectNameNotFound
+		case found && dir && req.CreateDisposition == smb.FileCreate:
+			return smb.StatusFileIsADirectory
+		case found && req.CreateDisposition == smb.FileCreate:
+			return smb.StatusObjectNameCollision
+		case shareWrite:
+			return smb.StatusAccessDenied
+		case !found:
+			return smb.StatusObjectNameNotFound // it would be created: smbd opens without O_CREAT
+		case dir:
+			return smb.StatusFileIsADirectory
+		case overwrites:
+			return smb.StatusAccessDenied
+		}
+	}
+	if access&objectWriteRights != 0 || opts&smb.FileDeleteOnClose != 0 {
 		return smb.StatusAccessDenied
-	case req.CreateOptions&smb.FileNonDirectoryFile != 0 && strings.HasSuffix(req.Name, `\`):
-		return smb.StatusObjectNameInvalid // MS-FSA 2.1.5.1
 	}
 	return nil
 }
