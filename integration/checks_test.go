@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"strings"
@@ -326,6 +327,17 @@ func TestCreateExecute(t *testing.T) {
 		}
 		if st != x.want {
 			t.Errorf("%s with access %#x: %v, want %v", x.name, x.access, st, x.want)
+		}
+	}
+	// MAXIMUM_ALLOWED grants execute where the mode does (FileAccessInformation, MS-FSCC 2.4.1).
+	for name, want := range map[string]uint32{"plain.txt": 0x00120089, "tool.sh": 0x001200A9} {
+		req := openForReading(name)
+		req.DesiredAccess = smb.MaximumAllowed
+		id := c.mustCreateReq(a, req)
+		got, st := c.queryInfo(a, id, smb.InfoFile, 8, 0, 4)
+		c.close(a, id)
+		if st != smb.StatusSuccess || len(got) != 4 || binary.LittleEndian.Uint32(got) != want {
+			t.Errorf("%s opened with MAXIMUM_ALLOWED: %v, access % x, want %#x", name, st, got, want)
 		}
 	}
 }

@@ -189,9 +189,14 @@ func (c *rawClient) createReq(on handle, req smb.CreateRequest) (smb.FileID, smb
 
 func (c *rawClient) mustCreate(on handle, name string) smb.FileID {
 	c.t.Helper()
-	id, st := c.create(on, name)
+	return c.mustCreateReq(on, openForReading(name))
+}
+
+func (c *rawClient) mustCreateReq(on handle, req smb.CreateRequest) smb.FileID {
+	c.t.Helper()
+	id, st := c.createReq(on, req)
 	if st != smb.StatusSuccess {
-		c.t.Fatalf("CREATE %q: %v", name, st)
+		c.t.Fatalf("CREATE %q: %v", req.Name, st)
 	}
 	return id
 }

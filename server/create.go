@@ -13,8 +13,8 @@ import (
 )
 
 // shareWriteRights are the rights a read-only share takes out of every open, as smbd does: asking for one
-// is STATUS_ACCESS_DENIED as soon as the open could create or reaches a directory.
-// smbd answers the reserved bits of MS-FSA 2.1.5.1 in the same place.
+// is STATUS_ACCESS_DENIED as soon as the open could create or reaches a directory. The reserved bits of
+// MS-FSA 2.1.5.1 (0x0CE0FE00) are refused in the same place by smbd.
 const shareWriteRights = smb.FileWriteData | smb.FileAppendData | smb.FileWriteEA | smb.FileWriteAttributes |
 	smb.FileDeleteChild | smb.GenericWrite | smb.GenericAll | 0x0CE0FE00
 
@@ -64,14 +64,22 @@ func handleCreate(r *request) error {
 	if err == nil {
 		err = createRefusal(&req, true, info.IsDir)
 	}
-	if err == nil && !info.IsDir && req.DesiredAccess&(smb.FileExecute|smb.GenericExecute) != 0 && !f.MayExecute() {
-		err = smb.StatusAccessDenied // smbd's ACL of a file grants FILE_EXECUTE only with execute permission
+	// smbd's ACL of a file, made from its mode, grants FILE_EXECUTE only with execute permission: asked
+	// for, it is refused; MAXIMUM_ALLOWED and MxAc leave it out. (Asked only when it matters: a system
+	// call made with the session's ids.)
+	access, maximal := grantedAccess(req.DesiredAccess), uint32(readOnlyAccess)
+	if err == nil && !info.IsDir && (access&smb.FileExecute != 0 || hasContext(&req, "MxAc")) && !f.MayExecute() {
+		if req.DesiredAccess&(smb.FileExecute|smb.GenericExecute) != 0 {
+			err = smb.StatusAccessDenied
+		}
+		access &^= smb.FileExecute
+		maximal &^= smb.FileExecute
 	}
 	if err != nil {
 		f.Close()
 		return err
 	}
-	o := &open{sess: r.sess, tree: r.tree, file: f, name: req.Name, access: grantedAccess(req.DesiredAccess)}
+	o := &open{sess: r.sess, tree: r.tree, file: f, name: req.Name, access: access}
 	if err := r.c.addOpen(o); err != nil {
 		f.Close()
 		return err
@@ -86,7 +94,7 @@ func handleCreate(r *request) error {
 	for _, cc := range req.Contexts {
 		switch cc.Name {
 		case "MxAc": // MS-SMB2 2.2.14.2.5
-			m := smb.MaximalAccessResponse{MaximalAccess: readOnlyAccess}
+			m := smb.MaximalAccessResponse{MaximalAccess: maximal}
 			resp.Contexts = append(resp.Contexts, smb.CreateContext{Name: "MxAc", Data: m.AppendTo(nil)})
 		case "QFid": // MS-SMB2 2.2.14.2.9
 			q := smb.QueryOnDiskIDResponse{DiskFileID: info.Inode, VolumeID: info.Dev}
@@ -95,6 +103,16 @@ func handleCreate(r *request) error {
 	}
 	r.out = resp.AppendTo(r.out)
 	return nil
+}
+
+// hasContext reports whether the request carries the create context name.
+func hasContext(req *smb.CreateRequest, name string) bool {
+	for _, cc := range req.Contexts {
+		if cc.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // reconnectsDurable reports whether a CREATE asks to reconnect a durable open: DHnC, or DH2C at 3.x.

@@ -19,7 +19,7 @@ func handleQueryInfo(r *request) error {
 	if err != nil {
 		return err
 	}
-	if err := r.checkCharge(uint64(max(len(req.Input), int(req.OutputBufferLength)))); err != nil {
+	if err := r.checkCharge(max(uint64(len(req.Input)), uint64(req.OutputBufferLength))); err != nil {
 		return err
 	}
 	max := int(req.OutputBufferLength)
