@@ -8,9 +8,11 @@ import (
 	"github.com/zsmbd/zsmbd/vfs"
 )
 
-// fileInfo turns what stat said into the FSCC view of a file, with Samba's default DOS attributes:
-// directories DIRECTORY, files ARCHIVE (`map archive = yes`), READONLY when no one may write the file,
-// and HIDDEN for dot files (`hide dot files`, yes by default) and the share's `hide files`.
+// fileInfo turns what stat said into the FSCC view of a file, with the DOS attributes smbd 4.17 shows
+// for files that carry none of their own (it keeps them in an extended attribute, which zsmbd neither
+// writes nor reads): DIRECTORY for a directory, HIDDEN for dot files (`hide dot files`, yes by default)
+// and the share's `hide files`, and NORMAL for a file with nothing else; beyond smbd, SPARSE_FILE for a
+// file with fewer blocks than its size needs. A directory has one link, as smbd and NTFS report.
 func fileInfo(i vfs.Info, sh *share) fscc.File {
 	f := fscc.File{
 		Name:           i.Name,
@@ -24,13 +26,10 @@ func fileInfo(i vfs.Info, sh *share) fscc.File {
 	}
 	if i.IsDir {
 		f.Attributes = fscc.FILE_ATTRIBUTE_DIRECTORY
+		f.NumberOfLinks = 1
 	} else {
 		f.EndOfFile = i.Size
 		f.AllocationSize = i.Blocks * 512
-		f.Attributes = fscc.FILE_ATTRIBUTE_ARCHIVE
-		if i.Mode.Perm()&0o222 == 0 {
-			f.Attributes |= fscc.FILE_ATTRIBUTE_READONLY
-		}
 		if f.AllocationSize < f.EndOfFile {
 			f.Attributes |= fscc.FILE_ATTRIBUTE_SPARSE_FILE
 		}
@@ -38,6 +37,9 @@ func fileInfo(i vfs.Info, sh *share) fscc.File {
 	dotFile := strings.HasPrefix(i.Name, ".") && i.Name != "." && i.Name != ".."
 	if dotFile && !sh.cfg.ShowDotFiles || sh.cfg.HideFiles.Match(i.Name) {
 		f.Attributes |= fscc.FILE_ATTRIBUTE_HIDDEN
+	}
+	if f.Attributes == 0 {
+		f.Attributes = fscc.FILE_ATTRIBUTE_NORMAL // valid only alone (MS-FSCC 2.6)
 	}
 	return f
 }
