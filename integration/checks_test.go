@@ -341,3 +341,19 @@ func TestCreateExecute(t *testing.T) {
 		}
 	}
 }
+
+// TestDirectoryOneLink: a directory reports one link (FileStandardInformation), as smbd 4.17 and NTFS do,
+// whatever its Unix link count (two plus its subdirectories); a file reports its own.
+func TestDirectoryOneLink(t *testing.T) {
+	tg := startServer(t)
+	c, a := rawShare(t, tg)
+	for name, want := range map[string]uint32{"dir": 1, "": 1, "one.bin": 1} {
+		id := c.mustCreate(a, name)
+		// FILE_STANDARD_INFORMATION (MS-FSCC 2.4.47): AllocationSize, EndOfFile, NumberOfLinks, ...
+		got, st := c.queryInfo(a, id, smb.InfoFile, 5, 0, 24)
+		c.close(a, id)
+		if st != smb.StatusSuccess || len(got) < 20 || binary.LittleEndian.Uint32(got[16:]) != want {
+			t.Errorf("%q: %v, % x, want NumberOfLinks %d", name, st, got, want)
+		}
+	}
+}
