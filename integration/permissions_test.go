@@ -2,6 +2,7 @@ package integration
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"os"
 	"os/user"
@@ -13,6 +14,7 @@ import (
 	"github.com/zsmbd/zsmbd/config"
 	"github.com/zsmbd/zsmbd/passdb"
 	"github.com/zsmbd/zsmbd/smb"
+	"github.com/zsmbd/zsmbd/smb/fscc"
 	"github.com/zsmbd/zsmbd/smb/ntlm"
 )
 
@@ -122,6 +124,54 @@ func TestUnixPermissions(t *testing.T) {
 		}
 	})
 
+	// A stat open (no data asked for) needs no permission on the file, only search permission on the
+	// way, as with smbd: the file's metadata, which the listing shows anyway, but nothing of its data.
+	t.Run("guest stat open", func(t *testing.T) {
+		c := dialRawClient(t, tg)
+		s := c.logonGuest()
+		on := handle{s, c.treeConnect(s, "perms")}
+		statOpen := func(name string, access uint32) (smb.FileID, smb.Status) {
+			req := openForReading(name)
+			req.DesiredAccess = access
+			return c.createReq(on, req)
+		}
+		for _, name := range []string{"noperm.txt", "rootonly.txt", "secret"} {
+			id, st := statOpen(name, smb.FileReadAttributes)
+			if st != smb.StatusSuccess {
+				t.Errorf("CREATE %q for FILE_READ_ATTRIBUTES as guest: %v, want success", name, st)
+				continue
+			}
+			if _, st := c.queryInfo(on, id, smb.InfoFile, fscc.FileBasicInformation, 0, 40); st != smb.StatusSuccess {
+				t.Errorf("%s: FileBasicInformation on a stat open: %v", name, st)
+			}
+			if name != "secret" {
+				if b, st := c.read(on, id, 4096); st != smb.StatusAccessDenied {
+					t.Errorf("%s: READ on a stat open: %q, %v; want STATUS_ACCESS_DENIED", name, b, st)
+				}
+				lock := smb.LockRequest{FileID: id, Locks: []smb.LockElement{{Length: 1, Flags: smb.LockFlagShared | smb.LockFlagFailImmediately}}}
+				if h, _ := c.call(c.header(on, smb.Lock), lock.AppendTo); h.Status != smb.StatusInvalidHandle {
+					t.Errorf("%s: LOCK on a stat open: %v, want STATUS_INVALID_HANDLE (smbd's)", name, h.Status)
+				}
+			}
+			c.close(on, id)
+			// Read control and synchronize need read or execute permission, as in smbd's ACL.
+			if _, st := statOpen(name, smb.ReadControl); st != smb.StatusAccessDenied {
+				t.Errorf("CREATE %q for READ_CONTROL as guest: %v, want STATUS_ACCESS_DENIED", name, st)
+			}
+			// MAXIMUM_ALLOWED gets what the mode allows: the attributes only.
+			req := openForReading(name)
+			req.DesiredAccess = smb.MaximumAllowed
+			id = c.mustCreateReq(on, req)
+			if got, st := c.queryInfo(on, id, smb.InfoFile, 8, 0, 4); st != smb.StatusSuccess || len(got) != 4 || binary.LittleEndian.Uint32(got) != smb.FileReadAttributes {
+				t.Errorf("%s with MAXIMUM_ALLOWED as guest: %v, access % x, want FILE_READ_ATTRIBUTES", name, st, got)
+			}
+			c.close(on, id)
+		}
+		if _, st := statOpen(`secret\inside.txt`, smb.FileReadAttributes); st != smb.StatusAccessDenied {
+			t.Errorf(`stat open of secret\inside.txt (no search permission on secret): %v, want STATUS_ACCESS_DENIED`, st)
+		}
+	})
+
 	t.Run("guest go-smb2", func(t *testing.T) {
 		fs := mustMount(t, tg, dialOpts{}, "perms")
 		if b, err := fs.ReadFile("public.txt"); err != nil || !bytes.Equal(b, public) {
@@ -130,6 +180,12 @@ func TestUnixPermissions(t *testing.T) {
 		for _, name := range denied {
 			if _, err := fs.ReadFile(name); ntstatus(err) != smb.StatusAccessDenied {
 				t.Errorf("ReadFile(%q) as guest: %v, want STATUS_ACCESS_DENIED", name, err)
+			}
+		}
+		// Stat opens only for FILE_READ_ATTRIBUTES: what the listing shows is there for each name.
+		for _, name := range []string{"noperm.txt", "rootonly.txt"} {
+			if fi, err := fs.Stat(name); err != nil || fi.Size() != int64(len("contents of "+name+"\n")) {
+				t.Errorf("Stat(%q) as guest: %v, %v", name, fi, err)
 			}
 		}
 		for _, d := range []string{"secret", "nosearch"} {

@@ -48,8 +48,20 @@ func handleCreate(r *request) error {
 		return smb.StatusObjectNameInvalid // MS-FSA 2.1.5.1
 	}
 	// As smbd 4.17 does, the name is resolved before the request is checked: a missing or bad way to it
-	// is the answer, whatever the open asked for.
-	f, err := r.tree.share.fs.Open(r.tree.cred, req.Name)
+	// is the answer, whatever the open asked for. An open that asks for no data is a stat open: it needs
+	// no permission on the file itself, only on the way to it.
+	fsys, cred := r.tree.share.fs, r.tree.cred
+	var f *vfs.File
+	var err error
+	if req.DesiredAccess&dataRights == 0 {
+		f, err = fsys.OpenPath(cred, req.Name)
+	} else if f, err = fsys.Open(cred, req.Name); errors.Is(err, fs.ErrPermission) {
+		// The data may not be read, but the name is there: what the request asks of it is answered
+		// first, and MAXIMUM_ALLOWED gets what the mode allows (createAccess).
+		if pf, perr := fsys.OpenPath(cred, req.Name); perr == nil {
+			f, err = pf, nil
+		}
+	}
 	if err != nil {
 		if st := r.lookupStatus(req.Name, err); st != smb.StatusObjectNameNotFound {
 			return st
@@ -64,16 +76,9 @@ func handleCreate(r *request) error {
 	if err == nil {
 		err = createRefusal(&req, true, info.IsDir)
 	}
-	// smbd's ACL of a file, made from its mode, grants FILE_EXECUTE only with execute permission: asked
-	// for, it is refused; MAXIMUM_ALLOWED and MxAc leave it out. (Asked only when it matters: a system
-	// call made with the session's ids.)
-	access, maximal := grantedAccess(req.DesiredAccess), uint32(readOnlyAccess)
-	if err == nil && !info.IsDir && (access&smb.FileExecute != 0 || hasContext(&req, "MxAc")) && !f.MayExecute() {
-		if req.DesiredAccess&(smb.FileExecute|smb.GenericExecute) != 0 {
-			err = smb.StatusAccessDenied
-		}
-		access &^= smb.FileExecute
-		maximal &^= smb.FileExecute
+	var access, maximal uint32
+	if err == nil {
+		access, maximal, err = createAccess(&req, f, hasContext(&req, "MxAc"))
 	}
 	if err != nil {
 		f.Close()
@@ -86,7 +91,7 @@ func handleCreate(r *request) error {
 	}
 	r.cs.fileID = o.id
 	resp := smb.CreateResponse{
-		OplockLevel:    r.grantOplock(o, oplockLevel(&req, info.IsDir, &r.tree.share.cfg)),
+		OplockLevel:    r.grantOplock(o, oplockLevel(&req, f, &r.tree.share.cfg)),
 		CreateAction:   smb.FileOpened,
 		OpenAttributes: openAttributes(fileInfo(info, r.tree.share)),
 		FileID:         o.id,
@@ -103,6 +108,78 @@ func handleCreate(r *request) error {
 	}
 	r.out = resp.AppendTo(r.out)
 	return nil
+}
+
+// dataRights ask for a file's data or a directory's listing (or may: MAXIMUM_ALLOWED and the generic
+// rights); an open without any of them is a stat open, which smbd makes without reading the file.
+const dataRights = smb.FileReadData | smb.FileExecute | smb.MaximumAllowed | smb.GenericRead | smb.GenericExecute |
+	smb.GenericAll
+
+// What smbd's ACL of a file, made from its mode, grants for read and execute permission (MS-SMB2
+// 2.2.13.1.1: FILE_GENERIC_READ, FILE_GENERIC_EXECUTE).
+const (
+	fileGenericRead    = 0x00120089
+	fileGenericExecute = 0x001200A0
+)
+
+// createAccess works out what an open of f grants, as smbd's ACL made from the mode does for the
+// session: each right asked for must be one the mode allows (FILE_READ_DATA and FILE_READ_EA need read
+// permission, FILE_EXECUTE execute permission, READ_CONTROL and SYNCHRONIZE either; FILE_READ_ATTRIBUTES
+// anyone may have who found the name), MAXIMUM_ALLOWED gets all of those, and maximal is what MxAc
+// reports. A stat open (f from OpenPath) cannot read data, whatever the mode says. A directory always
+// gets FILE_READ_ATTRIBUTES, as from smbd. The permission checks are system calls made with the session's
+// ids, so each is made only when a right asked for needs it.
+func createAccess(req *smb.CreateRequest, f *vfs.File, mxac bool) (access, maximal uint32, err error) {
+	var known, mayRead, mayExec uint8 // bits: 1 read, 2 exec
+	canRead := func() bool {
+		if known&1 == 0 {
+			known |= 1
+			if !f.PathOnly() || f.MayRead() { // a data open was allowed to read
+				mayRead = 1
+			}
+		}
+		return mayRead != 0
+	}
+	canExec := func() bool {
+		if known&2 == 0 {
+			known |= 2
+			if f.MayExecute() {
+				mayExec = 1
+			}
+		}
+		return mayExec != 0
+	}
+	modeAllows := func() uint32 {
+		m := uint32(smb.FileReadAttributes)
+		if canRead() {
+			m |= fileGenericRead
+		}
+		if canExec() {
+			m |= fileGenericExecute
+		}
+		return m
+	}
+	access = grantedAccess(req.DesiredAccess &^ smb.MaximumAllowed)
+	switch {
+	case f.PathOnly() && access&(smb.FileReadData|smb.FileExecute) != 0,
+		access&(smb.FileReadData|smb.FileReadEA) != 0 && !canRead(),
+		access&smb.FileExecute != 0 && !canExec(),
+		access&(smb.ReadControl|smb.Synchronize) != 0 && !canRead() && !canExec():
+		return 0, 0, smb.StatusAccessDenied
+	}
+	if req.DesiredAccess&smb.MaximumAllowed != 0 {
+		access |= modeAllows()
+		if f.PathOnly() {
+			access &^= smb.FileReadData | smb.FileExecute
+		}
+	}
+	if mxac {
+		maximal = modeAllows()
+	}
+	if f.Info.IsDir {
+		access |= smb.FileReadAttributes
+	}
+	return access, maximal, nil
 }
 
 // hasContext reports whether the request carries the create context name.

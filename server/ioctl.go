@@ -175,6 +175,9 @@ func (r *request) networkInterfaces(req *smb.IoctlRequest) error {
 
 // allocatedRanges answers FSCTL_QUERY_ALLOCATED_RANGES (MS-FSCC 2.3.33) from SEEK_DATA/SEEK_HOLE.
 func (r *request) allocatedRanges(o *open, req *smb.IoctlRequest) error {
+	if o.access&(smb.FileReadData|smb.FileExecute) == 0 {
+		return smb.StatusAccessDenied // the ranges tell about the data: smbd asks for read access first
+	}
 	if o.file == nil || o.file.Info.IsDir {
 		return smb.StatusInvalidParameter
 	}

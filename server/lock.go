@@ -57,6 +57,9 @@ func handleLock(r *request) error {
 	if o.file == nil || o.file.Info.IsDir {
 		return smb.StatusInvalidDeviceRequest
 	}
+	if o.file.PathOnly() {
+		return smb.StatusInvalidHandle // a stat open has no data to lock: smbd's answer for one
+	}
 	if err := validateLocks(req.Locks); err != nil {
 		return err
 	}

@@ -15,10 +15,11 @@ import (
 // file on the server's disk, which grantOplock watches for. Leases are not offered (no
 // SMB2_GLOBAL_CAP_LEASING), so a lease request (RequestedOplockLevel LEASE) gets none and its create
 // context is ignored, as MS-SMB2 3.3.5.9.8 says.
-func oplockLevel(req *smb.CreateRequest, isDir bool, sh *config.Share) uint8 {
+func oplockLevel(req *smb.CreateRequest, f *vfs.File, sh *config.Share) uint8 {
 	switch req.RequestedOplockLevel {
 	case smb.OplockLevelII, smb.OplockLevelExclusive, smb.OplockLevelBatch:
-		if !isDir && !sh.NoOplocks && !sh.NoLevel2Oplocks {
+		// A stat open caches no data, so it gets no oplock, as from smbd.
+		if !f.Info.IsDir && !f.PathOnly() && !sh.NoOplocks && !sh.NoLevel2Oplocks {
 			return smb.OplockLevelII
 		}
 	}

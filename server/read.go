@@ -23,11 +23,11 @@ func handleRead(r *request) error {
 	if o.pipe != nil {
 		return r.readPipe(o, &req)
 	}
+	if o.file.Info.IsDir {
+		return smb.StatusInvalidDeviceRequest // before the access check, as smbd 4.17 answers
+	}
 	if o.access&(smb.FileReadData|smb.FileExecute) == 0 {
 		return smb.StatusAccessDenied
-	}
-	if o.file.Info.IsDir {
-		return smb.StatusInvalidDeviceRequest
 	}
 	r.c.mu.Lock()
 	maxRead := r.c.neg.maxRead

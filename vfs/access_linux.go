@@ -2,15 +2,22 @@ package vfs
 
 import "golang.org/x/sys/unix"
 
+// MayRead reports whether the opener may read the file, or list it if it is a directory, as the
+// kernel decides with the opener's credentials (mode bits and POSIX ACLs). It answers for a file
+// opened with OpenPath too, whose descriptor does not tell.
+func (f *File) MayRead() bool { return f.may(unix.R_OK) }
+
 // MayExecute reports whether the opener may execute the file, or search it if it is a directory, as
-// the kernel decides with the opener's credentials (mode bits and POSIX ACLs). smbd grants
-// FILE_EXECUTE only then: its NT ACL of a file is made from the same bits.
-func (f *File) MayExecute() bool {
+// the kernel decides with the opener's credentials. smbd grants FILE_EXECUTE only then: its NT ACL of
+// a file is made from the same bits.
+func (f *File) MayExecute() bool { return f.may(unix.X_OK) }
+
+func (f *File) may(mode uint32) bool {
 	ok := false
 	f.cred.run(func() error {
 		return f.control(func(fd int) {
 			// AT_EACCESS checks the file-system ids that run switched to, not the real ones.
-			ok = unix.Faccessat2(fd, "", unix.X_OK, unix.AT_EMPTY_PATH|unix.AT_EACCESS) == nil
+			ok = unix.Faccessat2(fd, "", mode, unix.AT_EMPTY_PATH|unix.AT_EACCESS) == nil
 		})
 	})
 	return ok

@@ -256,3 +256,49 @@ func TestMayExecute(t *testing.T) {
 		}
 	})
 }
+
+// TestOpenPath: OpenPath opens what the Cred may not read (its metadata only) where Open is refused,
+// still needs search permission on the way, and gives no data or listing.
+func TestOpenPath(t *testing.T) {
+	requireRoot(t)
+	forEachResolver(t, func(t *testing.T, f *fixture) {
+		mustDo(t, os.WriteFile(filepath.Join(f.root, "private.txt"), []byte("root's\n"), 0o600))
+		mustDo(t, os.Mkdir(filepath.Join(f.root, "closed"), 0o700))
+		mustDo(t, os.Mkdir(filepath.Join(f.root, "sealed"), 0o711))
+		mustDo(t, os.WriteFile(filepath.Join(f.root, "sealed", "in.txt"), []byte("x"), 0o644))
+		if file, err := f.share.Open(nobody, "private.txt"); !errors.Is(err, fs.ErrPermission) {
+			t.Fatalf("Open(nobody, private.txt) = %v, %v; want permission denied", file, err)
+		}
+		file, err := f.share.OpenPath(nobody, "private.txt")
+		if err != nil {
+			t.Fatalf("OpenPath(nobody, private.txt): %v", err)
+		}
+		if !file.PathOnly() || file.Info.Size != 7 || file.MayRead() {
+			t.Errorf("OpenPath(nobody, private.txt): path only %v, size %d, may read %v", file.PathOnly(), file.Info.Size, file.MayRead())
+		}
+		if n, err := file.Size(); err != nil || n != 7 {
+			t.Errorf("Size = %d, %v", n, err)
+		}
+		if _, err := file.Read(make([]byte, 8)); err == nil {
+			t.Error("read data through an O_PATH descriptor")
+		}
+		file.Close()
+
+		dir, err := f.share.OpenPath(nobody, "closed")
+		if err != nil {
+			t.Fatalf("OpenPath(nobody, closed): %v", err)
+		}
+		if _, err := dir.ReadDir(-1); err == nil {
+			t.Error("listed a directory opened with OpenPath")
+		}
+		dir.Close()
+		if _, err := f.share.OpenPath(nobody, `closed\anything`); !errors.Is(err, fs.ErrPermission) {
+			t.Errorf(`OpenPath(nobody, closed\anything) = %v; want permission denied (no search permission)`, err)
+		}
+		in, err := f.share.OpenPath(nobody, `sealed\in.txt`)
+		if err != nil || !in.MayRead() {
+			t.Fatalf(`OpenPath(nobody, sealed\in.txt) = %v; may read: a searchable directory's readable file`, err)
+		}
+		in.Close()
+	})
+}

@@ -53,6 +53,9 @@ func (f *File) ReadDir(n int) ([]Info, error) {
 	if !f.Info.IsDir {
 		return nil, &fs.PathError{Op: "readdir", Path: f.Name, Err: unix.ENOTDIR}
 	}
+	if f.pathOnly {
+		return nil, &fs.PathError{Op: "readdir", Path: f.Name, Err: unix.EBADF}
+	}
 	if f.dir == nil {
 		f.dir = new(dirState)
 	}

@@ -123,6 +123,8 @@ type File struct {
 	cred  *Cred // whose rights the directory methods use: the opener's
 	dir   *dirState
 
+	pathOnly bool // an O_PATH descriptor (OpenPath): no data, no directory listing
+
 	sleeplessStat bool // fstat cannot sleep here: see Size
 }
 
@@ -148,6 +150,19 @@ type File struct {
 // the share cannot block the server; O_NONBLOCK is cleared again for
 // regular files and directories.
 func (s *Share) Open(cred *Cred, name string) (*File, error) {
+	return s.open(cred, name, true)
+}
+
+// OpenPath resolves name like Open but keeps only an O_PATH descriptor: the
+// file's metadata, not its data. It needs search permission on the
+// directories on the way and no permission on the file itself, so it opens
+// what Open may not read, as smbd's opens without data access do. ReadDir,
+// Rewind and data reads fail on it; Stat, Size and MayRead/MayExecute work.
+func (s *Share) OpenPath(cred *Cred, name string) (*File, error) {
+	return s.open(cred, name, false)
+}
+
+func (s *Share) open(cred *Cred, name string, data bool) (*File, error) {
 	comps, err := parseName(name)
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
@@ -163,7 +178,7 @@ func (s *Share) Open(cred *Cred, name string) (*File, error) {
 		if err := s.checkVeto(comps); err != nil {
 			return err
 		}
-		fd, canon, err = s.resolve(comps, true)
+		fd, canon, err = s.resolve(comps, data)
 		return err
 	})
 	if err != nil {
@@ -174,7 +189,7 @@ func (s *Share) Open(cred *Cred, name string) (*File, error) {
 		unix.Close(fd)
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
-	if info.Mode.IsRegular() || info.IsDir {
+	if data && (info.Mode.IsRegular() || info.IsDir) {
 		if err := clearNonblock(fd); err != nil {
 			unix.Close(fd)
 			return nil, &fs.PathError{Op: "open", Path: name, Err: err}
@@ -192,9 +207,13 @@ func (s *Share) Open(cred *Cred, name string) (*File, error) {
 		Name:          canon,
 		share:         s,
 		cred:          cred,
+		pathOnly:      !data,
 		sleeplessStat: sleeplessStat(int64(sfs.Type)),
 	}, nil
 }
+
+// PathOnly reports whether f came from OpenPath: a descriptor for metadata only.
+func (f *File) PathOnly() bool { return f.pathOnly }
 
 // Stat resolves name like Open, with cred's rights, and returns its
 // metadata without keeping a descriptor. Only search permission on the
