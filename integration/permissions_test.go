@@ -167,6 +167,18 @@ func TestUnixPermissions(t *testing.T) {
 			}
 			c.close(on, id)
 		}
+		// The security descriptor is made from the mode, as smbd makes it: owner rw-, group r--, others
+		// none for group-guest.txt (0640).
+		id, st := statOpen("group-guest.txt", smb.ReadControl)
+		if st != smb.StatusSuccess {
+			t.Fatalf("CREATE group-guest.txt for READ_CONTROL as guest (its group): %v", st)
+		}
+		const secInfo = smb.OwnerSecurityInformation | smb.GroupSecurityInformation | smb.DACLSecurityInformation
+		want := fscc.SecurityDescriptor(0, uint32(guestGID), 0o640, false, secInfo)
+		if sd, st := c.queryInfo(on, id, smb.InfoSecurity, 0, secInfo, 4096); st != smb.StatusSuccess || !bytes.Equal(sd, want) {
+			t.Errorf("security descriptor of group-guest.txt: %v\n got %x\nwant %x", st, sd, want)
+		}
+		c.close(on, id)
 		if _, st := statOpen(`secret\inside.txt`, smb.FileReadAttributes); st != smb.StatusAccessDenied {
 			t.Errorf(`stat open of secret\inside.txt (no search permission on secret): %v, want STATUS_ACCESS_DENIED`, st)
 		}

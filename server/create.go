@@ -124,47 +124,52 @@ const (
 
 // createAccess works out what an open of f grants, as smbd's ACL made from the mode does for the
 // session: each right asked for must be one the mode allows (FILE_READ_DATA and FILE_READ_EA need read
-// permission, FILE_EXECUTE execute permission, READ_CONTROL and SYNCHRONIZE either; FILE_READ_ATTRIBUTES
-// anyone may have who found the name), MAXIMUM_ALLOWED gets all of those, and maximal is what MxAc
-// reports. A stat open (f from OpenPath) cannot read data, whatever the mode says. A directory always
-// gets FILE_READ_ATTRIBUTES, as from smbd. The permission checks are system calls made with the session's
-// ids, so each is made only when a right asked for needs it.
+// permission, FILE_EXECUTE execute permission, READ_CONTROL and SYNCHRONIZE any of read, write and
+// execute, which each grant them; FILE_READ_ATTRIBUTES anyone may have who found the name),
+// MAXIMUM_ALLOWED gets all of those, and maximal is what MxAc reports. A stat open (f from OpenPath)
+// cannot read data, whatever the mode says. A directory always gets FILE_READ_ATTRIBUTES, as from smbd.
+// The permission checks are system calls made with the session's ids, so each is made only when a
+// right asked for needs it.
 func createAccess(req *smb.CreateRequest, f *vfs.File, mxac bool) (access, maximal uint32, err error) {
-	var known, mayRead, mayExec uint8 // bits: 1 read, 2 exec
-	canRead := func() bool {
-		if known&1 == 0 {
-			known |= 1
-			if !f.PathOnly() || f.MayRead() { // a data open was allowed to read
-				mayRead = 1
+	var checked, allowed uint8 // bits: mayRead, mayWrite, mayExec
+	const mayRead, mayWrite, mayExec = 1, 2, 4
+	may := func(bit uint8) bool {
+		if checked&bit == 0 {
+			checked |= bit
+			var ok bool
+			switch bit {
+			case mayRead:
+				ok = !f.PathOnly() || f.MayRead() // a data open was allowed to read
+			case mayWrite:
+				ok = f.MayWrite()
+			case mayExec:
+				ok = f.MayExecute()
+			}
+			if ok {
+				allowed |= bit
 			}
 		}
-		return mayRead != 0
-	}
-	canExec := func() bool {
-		if known&2 == 0 {
-			known |= 2
-			if f.MayExecute() {
-				mayExec = 1
-			}
-		}
-		return mayExec != 0
+		return allowed&bit != 0
 	}
 	modeAllows := func() uint32 {
 		m := uint32(smb.FileReadAttributes)
-		if canRead() {
+		if may(mayRead) {
 			m |= fileGenericRead
 		}
-		if canExec() {
+		if may(mayExec) {
 			m |= fileGenericExecute
+		}
+		if m&smb.ReadControl == 0 && may(mayWrite) {
+			m |= smb.ReadControl | smb.Synchronize // FILE_GENERIC_WRITE's, less the writing
 		}
 		return m
 	}
 	access = grantedAccess(req.DesiredAccess &^ smb.MaximumAllowed)
 	switch {
 	case f.PathOnly() && access&(smb.FileReadData|smb.FileExecute) != 0,
-		access&(smb.FileReadData|smb.FileReadEA) != 0 && !canRead(),
-		access&smb.FileExecute != 0 && !canExec(),
-		access&(smb.ReadControl|smb.Synchronize) != 0 && !canRead() && !canExec():
+		access&(smb.FileReadData|smb.FileReadEA) != 0 && !may(mayRead),
+		access&smb.FileExecute != 0 && !may(mayExec),
+		access&(smb.ReadControl|smb.Synchronize) != 0 && !may(mayRead) && !may(mayExec) && !may(mayWrite):
 		return 0, 0, smb.StatusAccessDenied
 	}
 	if req.DesiredAccess&smb.MaximumAllowed != 0 {

@@ -61,7 +61,7 @@ func handleQueryInfo(r *request) error {
 			return smb.StatusAccessDenied // MS-SMB2 3.3.5.20.3 (an open never has ACCESS_SYSTEM_SECURITY here)
 		}
 		i := o.file.Info
-		data, err = fscc.SecurityInfo(i.Uid, i.Gid, i.IsDir, req.AdditionalInformation, max)
+		data, err = fscc.SecurityInfo(i.Uid, i.Gid, uint32(i.Mode.Perm()), i.IsDir, req.AdditionalInformation, max)
 		var small *fscc.BufferTooSmallError
 		if errors.As(err, &small) {
 			// MS-SMB2 3.3.5.20.3: the error data is the size the descriptor needs.

@@ -7,6 +7,10 @@ import "golang.org/x/sys/unix"
 // opened with OpenPath too, whose descriptor does not tell.
 func (f *File) MayRead() bool { return f.may(unix.R_OK) }
 
+// MayWrite reports whether the mode lets the opener write the file, as the kernel decides with the
+// opener's credentials; on a file system mounted read-only it is false.
+func (f *File) MayWrite() bool { return f.may(unix.W_OK) }
+
 // MayExecute reports whether the opener may execute the file, or search it if it is a directory, as
 // the kernel decides with the opener's credentials. smbd grants FILE_EXECUTE only then: its NT ACL of
 // a file is made from the same bits.

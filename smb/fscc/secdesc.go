@@ -19,16 +19,46 @@ const (
 	SE_SELF_RELATIVE  uint16 = 0x8000
 )
 
-// ACE types and flags (MS-DTYP 2.4.4.1).
-const (
-	ACCESS_ALLOWED_ACE_TYPE uint8 = 0x00
-	OBJECT_INHERIT_ACE      uint8 = 0x01
-	CONTAINER_INHERIT_ACE   uint8 = 0x02
-)
+// ACCESS_ALLOWED_ACE_TYPE is the ACE type of MS-DTYP 2.4.4.1 every ACE here has.
+const ACCESS_ALLOWED_ACE_TYPE uint8 = 0x00
 
 // ReadOnlyAccess is FILE_GENERIC_READ | FILE_GENERIC_EXECUTE (0x001200a9,
-// MS-SMB2 2.2.13.1.1): what every ACE of a read-only share grants.
+// MS-SMB2 2.2.13.1.1): the most a read-only share grants.
 const ReadOnlyAccess uint32 = 0x001200a9
+
+// The access masks of MS-SMB2 2.2.13.1.1 that stand for Unix permission bits.
+const (
+	fileGenericRead    uint32 = 0x00120089
+	fileGenericWrite   uint32 = 0x00120116
+	fileGenericExecute uint32 = 0x001200a0
+	fileAllAccess      uint32 = 0x001f01ff
+	deleteAccess       uint32 = 0x00010000
+)
+
+// ModeAccess is the access mask that smbd's ACL made from a Unix mode gives
+// one class (owner, group or others) for its three permission bits rwx: read
+// FILE_GENERIC_READ, write FILE_GENERIC_WRITE, execute FILE_GENERIC_EXECUTE,
+// and all three FILE_ALL_ACCESS, without DELETE on a file (deleting it is up
+// to its directory).
+func ModeAccess(rwx uint32, isDir bool) uint32 {
+	switch {
+	case rwx&7 == 7 && isDir:
+		return fileAllAccess
+	case rwx&7 == 7:
+		return fileAllAccess &^ deleteAccess
+	}
+	var m uint32
+	if rwx&4 != 0 {
+		m |= fileGenericRead
+	}
+	if rwx&2 != 0 {
+		m |= fileGenericWrite
+	}
+	if rwx&1 != 0 {
+		m |= fileGenericExecute
+	}
+	return m
+}
 
 const (
 	sdHeaderSize  = 20 // MS-DTYP 2.4.6
@@ -37,27 +67,32 @@ const (
 )
 
 // SecurityDescriptor returns the self-relative security descriptor
-// (MS-DTYP 2.4.6) of a file owned by uid and gid on a read-only share, with
-// the parts additionalInfo asks for:
+// (MS-DTYP 2.4.6) of a file owned by uid and gid with permission bits perm
+// (0o777), with the parts additionalInfo asks for, laid out as smbd 4.17 makes
+// it from a Unix mode:
 //
 //   - owner S-1-22-1-uid and group S-1-22-2-gid, Samba's SIDs for unmapped
 //     Unix users and groups;
-//   - a protected DACL allowing ReadOnlyAccess to the owner and to Everyone,
-//     inheritable (object and container inherit) on directories so Windows
-//     shows it as applying to the folder's contents;
+//   - a protected DACL of three ACEs, the owner's, the group's and Everyone's,
+//     each allowing what its class's bits allow (ModeAccess), even none. The
+//     share being read-only takes the write rights out of every open, not out
+//     of the file's ACL, as with smbd;
 //   - never a SACL: SACL_SECURITY_INFORMATION adds nothing (Samba refuses it
 //     without SeSecurityPrivilege; zsmbd keeps no audit ACEs).
 //
 // Parts are laid out owner, group, DACL after the header, as Samba does.
 // Flags not in MS-SMB2 2.2.37 are ignored (MS-SMB2 3.3.5.20.3).
-func SecurityDescriptor(uid, gid uint32, isDir bool, additionalInfo uint32) []byte {
+func SecurityDescriptor(uid, gid, perm uint32, isDir bool, additionalInfo uint32) []byte {
 	owner := UnixUserSID(uid)
 	group := UnixGroupSID(gid)
-	var aceFlags uint8
-	if isDir {
-		aceFlags = OBJECT_INHERIT_ACE | CONTAINER_INHERIT_ACE
+	aces := [...]struct {
+		sid  SID
+		mask uint32
+	}{
+		{owner, ModeAccess(perm>>6, isDir)},
+		{group, ModeAccess(perm>>3, isDir)},
+		{EveryoneSID(), ModeAccess(perm, isDir)},
 	}
-	aces := [...]SID{owner, EveryoneSID()}
 
 	b := make([]byte, sdHeaderSize, 128)
 	control := SE_SELF_RELATIVE
@@ -74,19 +109,19 @@ func SecurityDescriptor(uid, gid uint32, isDir bool, additionalInfo uint32) []by
 		control |= SE_DACL_PRESENT | SE_DACL_PROTECTED
 		offDacl = uint32(len(b))
 		aclSize := aclHeaderSize
-		for _, s := range aces {
-			aclSize += 8 + s.Len()
+		for _, a := range aces {
+			aclSize += 8 + a.sid.Len()
 		}
 		b = append(b, aclRevision, 0)
 		b = le16(b, uint16(aclSize))
 		b = le16(b, uint16(len(aces)))
 		b = le16(b, 0) // Sbz2
-		for _, s := range aces {
-			// ACCESS_ALLOWED_ACE (MS-DTYP 2.4.4.2).
-			b = append(b, ACCESS_ALLOWED_ACE_TYPE, aceFlags)
-			b = le16(b, uint16(8+s.Len()))
-			b = le32(b, ReadOnlyAccess)
-			b = s.AppendTo(b)
+		for _, a := range aces {
+			// ACCESS_ALLOWED_ACE (MS-DTYP 2.4.4.2), no inheritance flags, as from smbd.
+			b = append(b, ACCESS_ALLOWED_ACE_TYPE, 0)
+			b = le16(b, uint16(8+a.sid.Len()))
+			b = le32(b, a.mask)
+			b = a.sid.AppendTo(b)
 		}
 	}
 	b[0] = 1 // Revision
@@ -103,8 +138,8 @@ func SecurityDescriptor(uid, gid uint32, isDir bool, additionalInfo uint32) []by
 // of SecurityDescriptor when it fits in maxLen, and otherwise a
 // *BufferTooSmallError (errors.Is ErrBufferTooSmall) carrying the length
 // needed, never a truncated descriptor (MS-SMB2 3.3.5.20.3).
-func SecurityInfo(uid, gid uint32, isDir bool, additionalInfo uint32, maxLen int) ([]byte, error) {
-	sd := SecurityDescriptor(uid, gid, isDir, additionalInfo)
+func SecurityInfo(uid, gid, perm uint32, isDir bool, additionalInfo uint32, maxLen int) ([]byte, error) {
+	sd := SecurityDescriptor(uid, gid, perm, isDir, additionalInfo)
 	if len(sd) > maxLen {
 		return nil, &BufferTooSmallError{Required: uint32(len(sd))}
 	}

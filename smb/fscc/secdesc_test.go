@@ -19,33 +19,49 @@ func TestSecurityDescriptorBytes(t *testing.T) {
 		owner = "0102 000000000016 01000000 e8030000" // S-1-22-1-1000
 		group = "0102 000000000016 02000000 64000000" // S-1-22-2-100
 	)
-	dacl := func(flags string) string {
-		return "02 00 3400 0200 0000" + // AclRevision, Sbz1, AclSize 52, AceCount 2, Sbz2
-			"00" + flags + "1800 a9001200" + owner +
-			"00" + flags + "1400 a9001200 0101 000000000001 00000000"
-	}
+	// The DACL of a 0o640 file: owner rw- FILE_GENERIC_READ|WRITE, group r-- FILE_GENERIC_READ, others none.
+	const dacl = "02 00 4c00 0300 0000" + // AclRevision, Sbz1, AclSize 76, AceCount 3, Sbz2
+		"00 00 1800 9f011200" + owner +
+		"00 00 1800 89001200" + group +
+		"00 00 1400 00000000 0101 000000000001 00000000"
 	tests := []struct {
-		isDir bool
-		info  uint32
-		want  string
+		info uint32
+		want string
 	}{
-		{false, 7, "01 00 0490 14000000 24000000 00000000 34000000" + owner + group + dacl("00")},
-		{true, 7, "01 00 0490 14000000 24000000 00000000 34000000" + owner + group + dacl("03")},
-		{false, 1, "01 00 0080 14000000 00000000 00000000 00000000" + owner},
-		{false, 2, "01 00 0080 00000000 14000000 00000000 00000000" + group},
-		{false, 4, "01 00 0490 00000000 00000000 00000000 14000000" + dacl("00")},
-		{false, 8, "01 00 0080 00000000 00000000 00000000 00000000"},
-		{false, 0, "01 00 0080 00000000 00000000 00000000 00000000"},
+		{7, "01 00 0490 14000000 24000000 00000000 34000000" + owner + group + dacl},
+		{1, "01 00 0080 14000000 00000000 00000000 00000000" + owner},
+		{2, "01 00 0080 00000000 14000000 00000000 00000000" + group},
+		{4, "01 00 0490 00000000 00000000 00000000 14000000" + dacl},
+		{8, "01 00 0080 00000000 00000000 00000000 00000000"},
+		{0, "01 00 0080 00000000 00000000 00000000 00000000"},
 		// Unknown flags (LABEL, ATTRIBUTE, ...) are ignored.
-		{false, 0xfffffff0 | 1, "01 00 0080 14000000 00000000 00000000 00000000" + owner},
-		{true, 15, "01 00 0490 14000000 24000000 00000000 34000000" + owner + group + dacl("03")},
+		{0xfffffff0 | 1, "01 00 0080 14000000 00000000 00000000 00000000" + owner},
+		{15, "01 00 0490 14000000 24000000 00000000 34000000" + owner + group + dacl},
 	}
 	for _, tt := range tests {
-		got := SecurityDescriptor(1000, 100, tt.isDir, tt.info)
+		got := SecurityDescriptor(1000, 100, 0o640, false, tt.info)
 		if want := unhex(t, tt.want); !bytes.Equal(got, want) {
-			t.Errorf("dir=%v info=%#x:\n got %x\nwant %x", tt.isDir, tt.info, got, want)
+			t.Errorf("info=%#x:\n got %x\nwant %x", tt.info, got, want)
 		}
 		checkSelfRelative(t, got)
+	}
+}
+
+// TestModeAccess: each class's bits as smbd 4.17 showed them (impacket against smbd, files and
+// directories of every mode below).
+func TestModeAccess(t *testing.T) {
+	for _, c := range []struct {
+		rwx   uint32
+		isDir bool
+		want  uint32
+	}{
+		{0, false, 0}, {4, false, 0x120089}, {2, false, 0x120116}, {1, false, 0x1200a0},
+		{6, false, 0x12019f}, {5, false, 0x1200a9}, {7, false, 0x1e01ff}, {7, true, 0x1f01ff},
+		{5, true, 0x1200a9}, {0o751, false, 0x1200a0}, // only the low three bits count
+	} {
+		if got := ModeAccess(c.rwx, c.isDir); got != c.want {
+			t.Errorf("ModeAccess(%o, dir %v) = %#x, want %#x", c.rwx, c.isDir, got, c.want)
+		}
 	}
 }
 
@@ -98,21 +114,21 @@ func checkSelfRelative(t *testing.T, sd []byte) {
 }
 
 func TestSecurityInfoBufferTooSmall(t *testing.T) {
-	full := SecurityDescriptor(0, 0, false, 7)
+	full := SecurityDescriptor(0, 0, 0o644, false, 7)
 	for _, m := range []int{0, 1, 20, len(full) - 1} {
-		got, err := SecurityInfo(0, 0, false, 7, m)
+		got, err := SecurityInfo(0, 0, 0o644, false, 7, m)
 		var tooSmall *BufferTooSmallError
 		if got != nil || !errors.Is(err, ErrBufferTooSmall) || !errors.As(err, &tooSmall) || tooSmall.Required != uint32(len(full)) {
 			t.Errorf("maxLen %d: %x, %v", m, got, err)
 		}
 	}
 	for _, m := range []int{len(full), 4096} {
-		if got, err := SecurityInfo(0, 0, false, 7, m); err != nil || !bytes.Equal(got, full) {
+		if got, err := SecurityInfo(0, 0, 0o644, false, 7, m); err != nil || !bytes.Equal(got, full) {
 			t.Errorf("maxLen %d: %x, %v", m, got, err)
 		}
 	}
-	if len(full) != 104 {
-		t.Errorf("full descriptor is %d bytes, want 104", len(full))
+	if len(full) != 128 {
+		t.Errorf("full descriptor is %d bytes, want 128", len(full))
 	}
 }
 
@@ -152,20 +168,20 @@ for line in sys.stdin:
     print(" ".join(out))
 `
 	cases := []struct {
-		uid, gid uint32
-		isDir    bool
-		info     uint32
-		want     string
+		uid, gid, perm uint32
+		isDir          bool
+		info           uint32
+		want           string
 	}{
-		{1000, 100, false, 7, "rev=1 control=0x9004 owner=S-1-22-1-1000 group=S-1-22-2-100 ace=0/0/0x1200a9/S-1-22-1-1000 ace=0/0/0x1200a9/S-1-1-0"},
-		{0, 0, true, 15, "rev=1 control=0x9004 owner=S-1-22-1-0 group=S-1-22-2-0 ace=0/3/0x1200a9/S-1-22-1-0 ace=0/3/0x1200a9/S-1-1-0"},
-		{65534, 65534, false, 1, "rev=1 control=0x8000 owner=S-1-22-1-65534 group=-"},
-		{5, 6, true, 2, "rev=1 control=0x8000 owner=- group=S-1-22-2-6"},
-		{5, 6, false, 4, "rev=1 control=0x9004 owner=- group=- ace=0/0/0x1200a9/S-1-22-1-5 ace=0/0/0x1200a9/S-1-1-0"},
+		{1000, 100, 0o644, false, 7, "rev=1 control=0x9004 owner=S-1-22-1-1000 group=S-1-22-2-100 ace=0/0/0x12019f/S-1-22-1-1000 ace=0/0/0x120089/S-1-22-2-100 ace=0/0/0x120089/S-1-1-0"},
+		{0, 0, 0o755, true, 15, "rev=1 control=0x9004 owner=S-1-22-1-0 group=S-1-22-2-0 ace=0/0/0x1f01ff/S-1-22-1-0 ace=0/0/0x1200a9/S-1-22-2-0 ace=0/0/0x1200a9/S-1-1-0"},
+		{65534, 65534, 0o600, false, 1, "rev=1 control=0x8000 owner=S-1-22-1-65534 group=-"},
+		{5, 6, 0o700, true, 2, "rev=1 control=0x8000 owner=- group=S-1-22-2-6"},
+		{5, 6, 0o751, false, 4, "rev=1 control=0x9004 owner=- group=- ace=0/0/0x1e01ff/S-1-22-1-5 ace=0/0/0x1200a9/S-1-22-2-6 ace=0/0/0x1200a0/S-1-1-0"},
 	}
 	var in strings.Builder
 	for _, c := range cases {
-		fmt.Fprintln(&in, hex.EncodeToString(SecurityDescriptor(c.uid, c.gid, c.isDir, c.info)))
+		fmt.Fprintln(&in, hex.EncodeToString(SecurityDescriptor(c.uid, c.gid, c.perm, c.isDir, c.info)))
 	}
 	cmd := exec.Command(py, "-c", script)
 	cmd.Stdin = strings.NewReader(in.String())
