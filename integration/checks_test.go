@@ -2,6 +2,7 @@ package integration
 
 import (
 	"encoding/binary"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -354,6 +355,23 @@ func TestDirectoryOneLink(t *testing.T) {
 		c.close(a, id)
 		if st != smb.StatusSuccess || len(got) < 20 || binary.LittleEndian.Uint32(got[16:]) != want {
 			t.Errorf("%q: %v, % x, want NumberOfLinks %d", name, st, got, want)
+		}
+	}
+}
+
+// TestTreeMaximalAccess: a TREE_CONNECT reports full access less the rights a read-only share takes out
+// of every open (0x001F00A9), on a disk share and on IPC$, as smbd 4.17 reports for both.
+func TestTreeMaximalAccess(t *testing.T) {
+	tg := startServer(t)
+	c := dialRawClient(t, tg)
+	s := c.logonGuest()
+	host, _, _ := net.SplitHostPort(tg.Addr)
+	for _, share := range []string{tg.Share, "IPC$"} {
+		req := smb.TreeConnectRequest{Path: `\\` + host + `\` + share}
+		h, resp := c.call(smb.Header{Command: smb.TreeConnect, SessionID: s}, req.AppendTo)
+		var tr smb.TreeConnectResponse
+		if h.Status != smb.StatusSuccess || tr.Decode(resp) != nil || tr.MaximalAccess != 0x001F00A9 {
+			t.Errorf("TREE_CONNECT %s: %v, MaximalAccess %#x, want 0x1f00a9", share, h.Status, tr.MaximalAccess)
 		}
 	}
 }

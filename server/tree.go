@@ -12,11 +12,16 @@ import (
 	"github.com/zsmbd/zsmbd/vfs"
 )
 
-// Access masks granted on a tree (MS-SMB2 2.2.10 MaximalAccess): shares are read-only, so read, execute
-// and read-control; IPC$ pipes can be written (DCE/RPC requests go through WRITE).
+// Access masks: readOnlyAccess is the most an open of a file or directory may get (FILE_GENERIC_READ |
+// FILE_GENERIC_EXECUTE); an open of an IPC$ pipe gets pipeAccess, as DCE/RPC requests go through WRITE.
+// A TREE_CONNECT reports treeMaximalAccess (MS-SMB2 2.2.10 MaximalAccess), as smbd 4.17 does for a
+// read-only share and for IPC$: full access less the rights a read-only share takes out of every open
+// (shareWriteRights), the object rights (DELETE, WRITE_DAC, WRITE_OWNER) being left to each file.
 const (
-	readOnlyAccess = 0x001200A9 // FILE_GENERIC_READ | FILE_GENERIC_EXECUTE
-	pipeAccess     = 0x001F01FF
+	readOnlyAccess    = 0x001200A9
+	pipeAccess        = 0x001F01FF
+	treeMaximalAccess = 0x001F01FF &^ (smb.FileWriteData | smb.FileAppendData | smb.FileWriteEA |
+		smb.FileWriteAttributes | smb.FileDeleteChild) // 0x001F00A9
 )
 
 // tree is a TREE_CONNECT of a session to a share.
@@ -179,9 +184,9 @@ func handleTreeConnect(r *request) error {
 	held = false // the tree holds the root now
 	r.c.useTree()
 	r.hdr.TreeID = t.id
-	resp := smb.TreeConnectResponse{ShareType: smb.ShareTypeDisk, MaximalAccess: readOnlyAccess}
+	resp := smb.TreeConnectResponse{ShareType: smb.ShareTypeDisk, MaximalAccess: treeMaximalAccess}
 	if sh.ipc {
-		resp.ShareType, resp.MaximalAccess = smb.ShareTypePipe, pipeAccess
+		resp.ShareType = smb.ShareTypePipe
 	}
 	if t.encryptData {
 		resp.ShareFlags |= smb.ShareFlagEncryptData
