@@ -157,6 +157,14 @@ func TestSmbnetfs(t *testing.T) {
 	addLinks(t, root)
 	serveOn(t, cfg, smbnetfsAddr)
 	host, _, _ := net.SplitHostPort(smbnetfsAddr)
+	// A file the session may not read (root's, 0600; zsmbd runs as root here and the session is the
+	// test user's): listed, stat'ed with its size, not read, as through smbd.
+	const private = "private-0600.bin"
+	if os.Geteuid() == 0 {
+		if err := os.WriteFile(filepath.Join(root, private), []byte("root's only\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 	before := treeDigest(t, root)
 	mnt := mountSmbnetfs(t, host, tg.User, tg.Password)
 
@@ -201,6 +209,14 @@ func TestSmbnetfs(t *testing.T) {
 		f := DataFiles[i]
 		if sum, _, _ := strings.Cut(line, " "); sum != SHA256(f.Name, f.Size) {
 			t.Errorf("sha256sum %s = %s, want %s", f.Name, sum, SHA256(f.Name, f.Size))
+		}
+	}
+	if os.Geteuid() == 0 {
+		if fi, err := os.Stat(filepath.Join(share, private)); err != nil || fi.Size() != int64(len("root's only\n")) {
+			t.Errorf("stat %s (0600, root's) through the mount: %v, %v; want its size", private, fi, err)
+		}
+		if b, err := os.ReadFile(filepath.Join(share, private)); !os.IsPermission(err) {
+			t.Errorf("read %s (0600, root's) through the mount: %q, %v; want permission denied", private, b, err)
 		}
 	}
 	if fi, err := os.Stat(filepath.Join(share, "in-link", "nested", "deep.txt")); err != nil || fi.Size() != 1000 {
