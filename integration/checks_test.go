@@ -375,3 +375,57 @@ func TestTreeMaximalAccess(t *testing.T) {
 		}
 	}
 }
+
+// TestCreateContextChecks: a create context of MS-SMB2 2.2.13.2 with a fixed size and another size, an
+// extended attribute list or a security descriptor that does not parse, is STATUS_INVALID_PARAMETER
+// before the name is looked up, as from smbd 4.17 (impacket, each context at 0 to 64 bytes, agreed in
+// every case); the right sizes open the file, or, for a durable reconnect, find nothing to reconnect.
+func TestCreateContextChecks(t *testing.T) {
+	tg := startServer(t)
+	c, a := rawShare(t, tg)
+	ea := func(name, value string) []byte { // FILE_FULL_EA_INFORMATION (MS-FSCC 2.4.15)
+		b := []byte{0, 0, 0, 0, 0, byte(len(name)), byte(len(value)), 0}
+		return append(append(append(b, name...), 0), value...)
+	}
+	sd := make([]byte, 20) // an empty self-relative descriptor
+	sd[0], sd[3] = 1, 0x80
+	badSD := append([]byte(nil), sd...)
+	badSD[4] = 200 // an owner past the end
+	for _, x := range []struct {
+		name string
+		ctx  smb.CreateContext
+		want smb.Status
+	}{
+		{"one.bin", smb.CreateContext{Name: "DHnQ", Data: make([]byte, 16)}, smb.StatusSuccess},
+		{"one.bin", smb.CreateContext{Name: "DHnQ", Data: make([]byte, 8)}, smb.StatusInvalidParameter},
+		{"one.bin", smb.CreateContext{Name: "DHnC", Data: make([]byte, 16)}, smb.StatusObjectNameNotFound},
+		{"one.bin", smb.CreateContext{Name: "DHnC", Data: make([]byte, 20)}, smb.StatusInvalidParameter},
+		{"one.bin", smb.CreateContext{Name: "DH2Q", Data: make([]byte, 32)}, smb.StatusSuccess},
+		{"one.bin", smb.CreateContext{Name: "DH2Q", Data: make([]byte, 16)}, smb.StatusInvalidParameter},
+		{"one.bin", smb.CreateContext{Name: "DH2C", Data: make([]byte, 32)}, smb.StatusInvalidParameter},
+		{"one.bin", smb.CreateContext{Name: "AlSi", Data: make([]byte, 8)}, smb.StatusSuccess},
+		{"one.bin", smb.CreateContext{Name: "AlSi", Data: make([]byte, 4)}, smb.StatusInvalidParameter},
+		{"one.bin", smb.CreateContext{Name: "MxAc", Data: make([]byte, 8)}, smb.StatusSuccess},
+		{"one.bin", smb.CreateContext{Name: "MxAc", Data: make([]byte, 4)}, smb.StatusInvalidParameter},
+		{"one.bin", smb.CreateContext{Name: "QFid", Data: make([]byte, 8)}, smb.StatusInvalidParameter},
+		{"one.bin", smb.CreateContext{Name: "TWrp", Data: make([]byte, 4)}, smb.StatusInvalidParameter},
+		{"one.bin", smb.CreateContext{Name: "RqLs", Data: make([]byte, 52)}, smb.StatusSuccess},
+		{"one.bin", smb.CreateContext{Name: "RqLs", Data: make([]byte, 40)}, smb.StatusInvalidParameter},
+		{"one.bin", smb.CreateContext{Name: "ExtA", Data: ea("user.x", "v")}, smb.StatusSuccess},
+		{"one.bin", smb.CreateContext{Name: "ExtA", Data: make([]byte, 8)}, smb.StatusInvalidParameter},
+		{"one.bin", smb.CreateContext{Name: "SecD", Data: sd}, smb.StatusSuccess},
+		{"one.bin", smb.CreateContext{Name: "SecD", Data: badSD}, smb.StatusInvalidParameter},
+		{"one.bin", smb.CreateContext{Name: "Zzzz", Data: make([]byte, 3)}, smb.StatusSuccess},
+		{`missing\x`, smb.CreateContext{Name: "TWrp", Data: make([]byte, 4)}, smb.StatusInvalidParameter},
+	} {
+		req := openForReading(x.name)
+		req.Contexts = []smb.CreateContext{x.ctx}
+		id, st := c.createReq(a, req)
+		if st == smb.StatusSuccess {
+			c.close(a, id)
+		}
+		if st != x.want {
+			t.Errorf("%s with %s of %d bytes: %v, want %v", x.name, x.ctx.Name, len(x.ctx.Data), st, x.want)
+		}
+	}
+}

@@ -32,10 +32,10 @@ func handleCreate(r *request) error {
 		}
 		return smb.StatusInvalidParameter
 	}
-	r.c.mu.Lock()
-	dialect := r.c.neg.dialect
-	r.c.mu.Unlock()
-	if reconnectsDurable(&req, dialect) {
+	if err := validateContexts(req.Contexts); err != nil {
+		return err
+	}
+	if reconnectsDurable(&req) {
 		// MS-SMB2 3.3.5.9.7, 3.3.5.9.12: a reconnect names an open to take back, and zsmbd grants no
 		// durable handles, so there is none; it must not quietly become a new open (smbd answers the
 		// same).
@@ -185,26 +185,6 @@ func createAccess(req *smb.CreateRequest, f *vfs.File, mxac bool) (access, maxim
 		access |= smb.FileReadAttributes
 	}
 	return access, maximal, nil
-}
-
-// hasContext reports whether the request carries the create context name.
-func hasContext(req *smb.CreateRequest, name string) bool {
-	for _, cc := range req.Contexts {
-		if cc.Name == name {
-			return true
-		}
-	}
-	return false
-}
-
-// reconnectsDurable reports whether a CREATE asks to reconnect a durable open: DHnC, or DH2C at 3.x.
-func reconnectsDurable(req *smb.CreateRequest, dialect uint16) bool {
-	for _, cc := range req.Contexts {
-		if cc.Name == "DHnC" || cc.Name == "DH2C" && dialect >= smb.Dialect300 {
-			return true
-		}
-	}
-	return false
 }
 
 // validateCreate applies the parameter checks of MS-SMB2 2.2.13 and 3.3.5.9 and MS-FSA 2.1.5.1, with
