@@ -48,20 +48,8 @@ func handleCreate(r *request) error {
 		return smb.StatusObjectNameInvalid // MS-FSA 2.1.5.1
 	}
 	// As smbd 4.17 does, the name is resolved before the request is checked: a missing or bad way to it
-	// is the answer, whatever the open asked for. An open that asks for no data is a stat open: it needs
-	// no permission on the file itself, only on the way to it.
-	fsys, cred := r.tree.share.fs, r.tree.cred
-	var f *vfs.File
-	var err error
-	if req.DesiredAccess&dataRights == 0 {
-		f, err = fsys.OpenPath(cred, req.Name)
-	} else if f, err = fsys.Open(cred, req.Name); errors.Is(err, fs.ErrPermission) {
-		// The data may not be read, but the name is there: what the request asks of it is answered
-		// first, and MAXIMUM_ALLOWED gets what the mode allows (createAccess).
-		if pf, perr := fsys.OpenPath(cred, req.Name); perr == nil {
-			f, err = pf, nil
-		}
-	}
+	// is the answer, whatever the open asked for.
+	f, err := r.openName(&req)
 	if err != nil {
 		if st := r.lookupStatus(req.Name, err); st != smb.StatusObjectNameNotFound {
 			return st
@@ -72,14 +60,7 @@ func handleCreate(r *request) error {
 		return createRefusal(&req, false, false)
 	}
 	info := f.Info
-	err = validateCreate(&req)
-	if err == nil {
-		err = createRefusal(&req, true, info.IsDir)
-	}
-	var access, maximal uint32
-	if err == nil {
-		access, maximal, err = createAccess(&req, f, hasContext(&req, "MxAc"))
-	}
+	access, maximal, err := checkOpen(&req, f)
 	if err != nil {
 		f.Close()
 		return err
@@ -110,17 +91,40 @@ func handleCreate(r *request) error {
 	return nil
 }
 
+// openName opens the CREATE's name with the session's rights. An open that asks for no data is a stat
+// open: it needs no permission on the file itself, only on the way to it, and gets an O_PATH descriptor.
+// One that asks for data it may not read still finds the name, so that what the request asks of it is
+// answered first (checkOpen), as smbd answers, and MAXIMUM_ALLOWED gets what the mode allows.
+func (r *request) openName(req *smb.CreateRequest) (*vfs.File, error) {
+	fsys, cred := r.tree.share.fs, r.tree.cred
+	if req.DesiredAccess&dataRights == 0 {
+		return fsys.OpenPath(cred, req.Name)
+	}
+	f, err := fsys.Open(cred, req.Name)
+	if errors.Is(err, fs.ErrPermission) {
+		if pf, perr := fsys.OpenPath(cred, req.Name); perr == nil {
+			return pf, nil
+		}
+	}
+	return f, err
+}
+
+// checkOpen checks a CREATE of a name that exists, f, and returns the access the open gets and the
+// maximal access an MxAc context reports.
+func checkOpen(req *smb.CreateRequest, f *vfs.File) (access, maximal uint32, err error) {
+	if err := validateCreate(req); err != nil {
+		return 0, 0, err
+	}
+	if err := createRefusal(req, true, f.Info.IsDir); err != nil {
+		return 0, 0, err
+	}
+	return createAccess(req, f, hasContext(req, "MxAc"))
+}
+
 // dataRights ask for a file's data or a directory's listing (or may: MAXIMUM_ALLOWED and the generic
 // rights); an open without any of them is a stat open, which smbd makes without reading the file.
 const dataRights = smb.FileReadData | smb.FileExecute | smb.MaximumAllowed | smb.GenericRead | smb.GenericExecute |
 	smb.GenericAll
-
-// What smbd's ACL of a file, made from its mode, grants for read and execute permission (MS-SMB2
-// 2.2.13.1.1: FILE_GENERIC_READ, FILE_GENERIC_EXECUTE).
-const (
-	fileGenericRead    = 0x00120089
-	fileGenericExecute = 0x001200A0
-)
 
 // createAccess works out what an open of f grants, as smbd's ACL made from the mode does for the
 // session: each right asked for must be one the mode allows (FILE_READ_DATA and FILE_READ_EA need read
@@ -154,10 +158,10 @@ func createAccess(req *smb.CreateRequest, f *vfs.File, mxac bool) (access, maxim
 	modeAllows := func() uint32 {
 		m := uint32(smb.FileReadAttributes)
 		if may(mayRead) {
-			m |= fileGenericRead
+			m |= smb.FileGenericRead
 		}
 		if may(mayExec) {
-			m |= fileGenericExecute
+			m |= smb.FileGenericExecute
 		}
 		if m&smb.ReadControl == 0 && may(mayWrite) {
 			m |= smb.ReadControl | smb.Synchronize // FILE_GENERIC_WRITE's, less the writing
@@ -271,10 +275,10 @@ func grantedAccess(desired uint32) uint32 {
 	}
 	g := desired &^ (smb.GenericRead | smb.GenericExecute)
 	if desired&smb.GenericRead != 0 {
-		g |= 0x00120089 // FILE_GENERIC_READ
+		g |= smb.FileGenericRead
 	}
 	if desired&smb.GenericExecute != 0 {
-		g |= 0x001200A0 // FILE_GENERIC_EXECUTE
+		g |= smb.FileGenericExecute
 	}
 	return g & (readOnlyAccess | smb.ReadControl | smb.Synchronize)
 }

@@ -18,9 +18,9 @@ import (
 // read-only share and for IPC$: full access less the rights a read-only share takes out of every open
 // (shareWriteRights), the object rights (DELETE, WRITE_DAC, WRITE_OWNER) being left to each file.
 const (
-	readOnlyAccess    = 0x001200A9
-	pipeAccess        = 0x001F01FF
-	treeMaximalAccess = 0x001F01FF &^ (smb.FileWriteData | smb.FileAppendData | smb.FileWriteEA |
+	readOnlyAccess    = smb.FileGenericRead | smb.FileGenericExecute // 0x001200A9
+	pipeAccess        = smb.FileAllAccess
+	treeMaximalAccess = smb.FileAllAccess &^ (smb.FileWriteData | smb.FileAppendData | smb.FileWriteEA |
 		smb.FileWriteAttributes | smb.FileDeleteChild) // 0x001F00A9
 )
 

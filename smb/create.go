@@ -83,6 +83,15 @@ const (
 	GenericRead          = 0x80000000
 )
 
+// What the generic rights stand for on a file or directory (MS-SMB2 2.2.13.1.1, MS-DTYP 2.4.3); a
+// Unix mode's read, write and execute bits stand for the first three in smbd's ACLs.
+const (
+	FileGenericRead    = 0x00120089
+	FileGenericWrite   = 0x00120116
+	FileGenericExecute = 0x001200A0
+	FileAllAccess      = 0x001F01FF
+)
+
 // ShareAccess bits (MS-SMB2 2.2.13).
 const (
 	FileShareRead   = 0x1

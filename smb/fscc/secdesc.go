@@ -1,6 +1,10 @@
 package fscc
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+
+	"github.com/zsmbd/zsmbd/smb"
+)
 
 // SecurityInformation flags of QUERY_INFO's AdditionalInformation
 // (MS-SMB2 2.2.37, MS-DTYP 2.4.7).
@@ -22,19 +26,6 @@ const (
 // ACCESS_ALLOWED_ACE_TYPE is the ACE type of MS-DTYP 2.4.4.1 every ACE here has.
 const ACCESS_ALLOWED_ACE_TYPE uint8 = 0x00
 
-// ReadOnlyAccess is FILE_GENERIC_READ | FILE_GENERIC_EXECUTE (0x001200a9,
-// MS-SMB2 2.2.13.1.1): the most a read-only share grants.
-const ReadOnlyAccess uint32 = 0x001200a9
-
-// The access masks of MS-SMB2 2.2.13.1.1 that stand for Unix permission bits.
-const (
-	fileGenericRead    uint32 = 0x00120089
-	fileGenericWrite   uint32 = 0x00120116
-	fileGenericExecute uint32 = 0x001200a0
-	fileAllAccess      uint32 = 0x001f01ff
-	deleteAccess       uint32 = 0x00010000
-)
-
 // ModeAccess is the access mask that smbd's ACL made from a Unix mode gives
 // one class (owner, group or others) for its three permission bits rwx: read
 // FILE_GENERIC_READ, write FILE_GENERIC_WRITE, execute FILE_GENERIC_EXECUTE,
@@ -43,19 +34,19 @@ const (
 func ModeAccess(rwx uint32, isDir bool) uint32 {
 	switch {
 	case rwx&7 == 7 && isDir:
-		return fileAllAccess
+		return smb.FileAllAccess
 	case rwx&7 == 7:
-		return fileAllAccess &^ deleteAccess
+		return smb.FileAllAccess &^ smb.Delete
 	}
 	var m uint32
 	if rwx&4 != 0 {
-		m |= fileGenericRead
+		m |= smb.FileGenericRead
 	}
 	if rwx&2 != 0 {
-		m |= fileGenericWrite
+		m |= smb.FileGenericWrite
 	}
 	if rwx&1 != 0 {
-		m |= fileGenericExecute
+		m |= smb.FileGenericExecute
 	}
 	return m
 }
