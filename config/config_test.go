@@ -518,3 +518,22 @@ func TestOplockParams(t *testing.T) {
 		}
 	}
 }
+
+// TestForceUserGroup: `force user`, `force group` and its synonym `group`, in a share or as [global]
+// defaults, as written (a leading "+" kept: members only).
+func TestForceUserGroup(t *testing.T) {
+	c, err := Parse(strings.NewReader("[global]\nforce group = users\n[a]\npath = /a\nforce user = daemon\n"+
+		"[b]\npath = /b\nforce group = +staff\n[c]\npath = /c\ngroup = \"www-data\"\n"), "f.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][2]string{"a": {"daemon", "users"}, "b": {"", "+staff"}, "c": {"", "www-data"}}
+	for _, s := range c.Shares {
+		if got := [2]string{s.ForceUser, s.ForceGroup}; got != want[s.Name] {
+			t.Errorf("[%s]: force user %q, force group %q; want %q", s.Name, got[0], got[1], want[s.Name])
+		}
+	}
+	if len(c.Warnings) != 0 {
+		t.Errorf("warnings: %q", c.Warnings)
+	}
+}

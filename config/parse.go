@@ -344,7 +344,7 @@ func isShareParam(key string) bool {
 		"validusers", "browseable", "browsable", "guestonly", "onlyguest", "serversmbencrypt", "smbencrypt",
 		"hostsallow", "allowhosts", "hostsdeny", "denyhosts", "invalidusers", "vetofiles", "hidefiles",
 		"hidedotfiles", "followsymlinks", "widelinks", "changenotify", "oplocks", "level2oplocks",
-		"maxconnections":
+		"maxconnections", "forceuser", "forcegroup", "group":
 		return true
 	}
 	return false
@@ -442,6 +442,10 @@ func (p *parser) applyShareParam(s *Share, key, written, value, where, name stri
 			p.warn(where, written+": a negative limit is no limit, as in Samba")
 			s.MaxConnections = 0
 		}
+	case "forceuser":
+		s.ForceUser = unquote(value)
+	case "forcegroup", "group":
+		s.ForceGroup = unquote(value)
 	case "guestonly", "onlyguest":
 		p.warn(where, fmt.Sprintf("%s is not supported; ignored", written))
 	case "serversmbencrypt", "smbencrypt":

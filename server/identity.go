@@ -2,9 +2,11 @@ package server
 
 import (
 	"os/user"
+	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/zsmbd/zsmbd/smb"
 	"github.com/zsmbd/zsmbd/vfs"
 )
 
@@ -72,4 +74,37 @@ func accountCred(name string) (*vfs.Cred, bool) {
 		}
 	}
 	return c, true
+}
+
+// forcedCred applies a share's `force user` and `force group` to a session's identity, as smbd does at
+// tree connect: force user gives every file operation on the share the named account's rights (its
+// uid, primary group and groups); force group replaces the primary group, and with a leading "+" only
+// for a member of the group. Who may connect is still decided by the session's own user. An unknown
+// user is STATUS_NO_SUCH_USER and an unknown group STATUS_NO_SUCH_GROUP, smbd 4.17's answers.
+func forcedCred(c *vfs.Cred, forceUser, forceGroup string) (*vfs.Cred, error) {
+	if forceUser != "" {
+		fc, ok := accountCred(forceUser)
+		if !ok {
+			return nil, smb.StatusNoSuchUser
+		}
+		c = fc
+	}
+	if forceGroup != "" {
+		name, membersOnly := strings.CutPrefix(forceGroup, "+")
+		g, err := user.LookupGroup(name)
+		if err != nil {
+			return nil, smb.StatusNoSuchGroup
+		}
+		id, err := strconv.ParseUint(g.Gid, 10, 32)
+		if err != nil {
+			return nil, smb.StatusNoSuchGroup
+		}
+		gid := uint32(id)
+		if !membersOnly || c.GID == gid || slices.Contains(c.Groups, gid) {
+			forced := *c
+			forced.GID = gid
+			c = &forced
+		}
+	}
+	return c, nil
 }

@@ -149,6 +149,13 @@ func handleTreeConnect(r *request) error {
 		r.c.log.Info().Str("user", user).Str("share", sh.cfg.Name).Msg("tree connect refused: not in valid users")
 		return smb.StatusAccessDenied
 	}
+	if !sh.ipc {
+		var err error
+		if cred, err = forcedCred(cred, sh.cfg.ForceUser, sh.cfg.ForceGroup); err != nil {
+			r.c.log.Warn().Str("share", sh.cfg.Name).Str("force_user", sh.cfg.ForceUser).Str("force_group", sh.cfg.ForceGroup).Msg("tree connect refused: no such user or group")
+			return err
+		}
+	}
 	// A share's `server smb encrypt`: desired asks the client to encrypt on the tree, if its session can;
 	// required refuses sessions that cannot (guests, anonymous, no cipher), as Samba does.
 	s.mu.Lock()

@@ -73,6 +73,8 @@ const (
 	StatusAccessViolation        Status = 0xC0000005
 	StatusIoTimeout              Status = 0xC00000B5
 	StatusInvalidOplockProtocol  Status = 0xC00000E3
+	StatusNoSuchUser             Status = 0xC0000064
+	StatusNoSuchGroup            Status = 0xC0000066
 )
 
 var statusNames = map[Status]string{
@@ -145,4 +147,6 @@ var statusNames = map[Status]string{
 	StatusAccessViolation:        "STATUS_ACCESS_VIOLATION",
 	StatusIoTimeout:              "STATUS_IO_TIMEOUT",
 	StatusInvalidOplockProtocol:  "STATUS_INVALID_OPLOCK_PROTOCOL",
+	StatusNoSuchUser:             "STATUS_NO_SUCH_USER",
+	StatusNoSuchGroup:            "STATUS_NO_SUCH_GROUP",
 }
