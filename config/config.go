@@ -117,6 +117,8 @@ type Share struct {
 	NoOplocks           bool     // `oplocks = no`: no oplock is granted
 	NoLevel2Oplocks     bool     // `level2 oplocks = no`: no level II oplock, the only kind zsmbd grants
 	MaxConnections      int      // `max connections`: trees connected to the share at once, server-wide; 0 is no limit
+	HideUnreadable      bool     // `hide unreadable`: listings leave out what the session may not read
+	Unavailable         bool     // `available = no`: the share is neither listed nor served
 	ForceUser           string   // `force user`: the Unix account whose rights every session has on the share
 	ForceGroup          string   // `force group` / `group`: the primary group they have there; "+name" only for members
 	File                string   // where the section starts

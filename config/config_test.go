@@ -537,3 +537,18 @@ func TestForceUserGroup(t *testing.T) {
 		t.Errorf("warnings: %q", c.Warnings)
 	}
 }
+
+// TestHideUnreadableAvailable: `hide unreadable` and `available`, in a share or as [global] defaults.
+func TestHideUnreadableAvailable(t *testing.T) {
+	c, err := Parse(strings.NewReader("[global]\nhide unreadable = yes\n[a]\npath = /a\n[b]\npath = /b\nhide unreadable = no\navailable = no\n"), "f.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := c.Shares[0], c.Shares[1]; !a.HideUnreadable || a.Unavailable || b.HideUnreadable || !b.Unavailable {
+		t.Errorf("[a] hide %v unavailable %v, [b] hide %v unavailable %v; want true false, false true",
+			a.HideUnreadable, a.Unavailable, b.HideUnreadable, b.Unavailable)
+	}
+	if _, err := Parse(strings.NewReader("[a]\npath = /a\navailable = maybe\n"), "g.conf"); err == nil {
+		t.Error("available = maybe accepted")
+	}
+}

@@ -344,7 +344,7 @@ func isShareParam(key string) bool {
 		"validusers", "browseable", "browsable", "guestonly", "onlyguest", "serversmbencrypt", "smbencrypt",
 		"hostsallow", "allowhosts", "hostsdeny", "denyhosts", "invalidusers", "vetofiles", "hidefiles",
 		"hidedotfiles", "followsymlinks", "widelinks", "changenotify", "oplocks", "level2oplocks",
-		"maxconnections", "forceuser", "forcegroup", "group":
+		"maxconnections", "forceuser", "forcegroup", "group", "hideunreadable", "available":
 		return true
 	}
 	return false
@@ -442,6 +442,12 @@ func (p *parser) applyShareParam(s *Share, key, written, value, where, name stri
 			p.warn(where, written+": a negative limit is no limit, as in Samba")
 			s.MaxConnections = 0
 		}
+	case "hideunreadable":
+		s.HideUnreadable, err = parseBool(value)
+	case "available":
+		var on bool
+		on, err = parseBool(value)
+		s.Unavailable = !on
 	case "forceuser":
 		s.ForceUser = unquote(value)
 	case "forcegroup", "group":

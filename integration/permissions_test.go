@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -354,5 +355,73 @@ func TestForceUserGroup(t *testing.T) {
 		if h, _ := c.call(smb.Header{Command: smb.TreeConnect, SessionID: s}, req.AppendTo); h.Status != want {
 			t.Errorf("TREE_CONNECT %s: %v, want %v", share, h.Status, want)
 		}
+	}
+}
+
+// TestHideUnreadableAndAvailable: with `hide unreadable`, listings leave out what the session may not
+// read (a 0600 file, a 0700 or 0711 directory), while a stat open of such a name still works, as with
+// smbd; a share with `available = no` is neither listed nor served (STATUS_BAD_NETWORK_NAME). smbclient
+// against smbd 4.17 listed the same names.
+func TestHideUnreadableAndAvailable(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skipf("needs root to give files owners; running as uid %d", os.Geteuid())
+	}
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, mode := range map[string]os.FileMode{"readable.txt": 0o644, "secret.txt": 0o600} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(name), mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, mode := range map[string]os.FileMode{"open-dir": 0o755, "closed-dir": 0o700, "search-only": 0o711} {
+		if err := os.Mkdir(filepath.Join(dir, name), mode); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(filepath.Join(dir, name), mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tg := startServer(t, func(c *config.Config) {
+		c.Shares = append(c.Shares,
+			config.Share{Name: "hu", Path: dir, ReadOnly: true, GuestOK: true, Browseable: true, HideUnreadable: true},
+			config.Share{Name: "all", Path: dir, ReadOnly: true, GuestOK: true, Browseable: true},
+			config.Share{Name: "gone", Path: dir, ReadOnly: true, GuestOK: true, Browseable: true, Unavailable: true})
+	})
+	c := dialRawClient(t, tg)
+	s := c.logonGuest()
+	for share, want := range map[string][]string{
+		"hu":  {".", "..", "open-dir", "readable.txt"},
+		"all": {".", "..", "closed-dir", "open-dir", "readable.txt", "search-only", "secret.txt"},
+	} {
+		on := handle{s, c.treeConnect(s, share)}
+		id := c.mustCreate(on, "")
+		names, st := c.queryDir(on, id, "*", 0)
+		c.close(on, id)
+		slices.Sort(names)
+		if st != smb.StatusSuccess || !slices.Equal(names, want) {
+			t.Errorf("[%s] listing as guest: %q, %v; want %q", share, names, st, want)
+		}
+		req := openForReading("secret.txt")
+		req.DesiredAccess = smb.FileReadAttributes
+		if id, st := c.createReq(on, req); st != smb.StatusSuccess {
+			t.Errorf("[%s] stat open of secret.txt: %v, want success (hidden is not refused)", share, st)
+		} else {
+			c.close(on, id)
+		}
+	}
+	host, _, _ := net.SplitHostPort(tg.Addr)
+	req := smb.TreeConnectRequest{Path: `\\` + host + `\gone`}
+	if h, _ := c.call(smb.Header{Command: smb.TreeConnect, SessionID: s}, req.AppendTo); h.Status != smb.StatusBadNetworkName {
+		t.Errorf("TREE_CONNECT gone (available = no): %v, want STATUS_BAD_NETWORK_NAME", h.Status)
+	}
+	sess, err := dial(t, tg, dialOpts{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, err := sess.ListSharenames()
+	if err != nil || slices.Contains(names, "gone") || !slices.Contains(names, "hu") {
+		t.Errorf("share list: %q, %v; want hu and not gone", names, err)
 	}
 }

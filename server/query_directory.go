@@ -104,6 +104,9 @@ func handleQueryDirectory(r *request) error {
 			} else if err != nil {
 				return vfsStatus(err)
 			}
+			if r.tree.share.cfg.HideUnreadable {
+				batch = o.file.KeepReadable(batch) // Samba's `hide unreadable`
+			}
 			s.pending = batch
 			continue
 		}

@@ -151,7 +151,7 @@ func (s *Server) newState(cfg *config.Config, users *passdb.DB, old *state) (_ *
 	}()
 	for _, sc := range cfg.Shares {
 		key := strings.ToLower(sc.Name)
-		if key == "ipc$" {
+		if key == "ipc$" || sc.Unavailable { // `available = no`: as if the section were not there
 			continue
 		}
 		if old != nil {

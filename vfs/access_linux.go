@@ -26,3 +26,21 @@ func (f *File) may(mode uint32) bool {
 	})
 	return ok
 }
+
+// KeepReadable returns the entries of a listing of the directory f that the opener may read (read
+// permission, as the kernel decides with the opener's credentials, following a symbolic link to what
+// the listing showed), in their order; "." and ".." are kept. One switch of credentials serves the
+// whole batch. It is Samba's `hide unreadable`.
+func (f *File) KeepReadable(entries []Info) []Info {
+	kept := entries[:0]
+	f.cred.run(func() error {
+		return f.control(func(fd int) {
+			for _, e := range entries {
+				if e.Name == "." || e.Name == ".." || unix.Faccessat2(fd, e.Name, unix.R_OK, unix.AT_EACCESS) == nil {
+					kept = append(kept, e)
+				}
+			}
+		})
+	})
+	return kept
+}

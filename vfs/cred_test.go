@@ -302,3 +302,40 @@ func TestOpenPath(t *testing.T) {
 		in.Close()
 	})
 }
+
+// TestKeepReadable: `hide unreadable`'s filter keeps what the Cred may read, "." and "..", in order.
+func TestKeepReadable(t *testing.T) {
+	requireRoot(t)
+	forEachResolver(t, func(t *testing.T, f *fixture) {
+		for name, mode := range map[string]os.FileMode{"a-open.txt": 0o644, "b-private.txt": 0o600, "e-exec-only": 0o111} {
+			mustDo(t, os.WriteFile(filepath.Join(f.root, name), nil, 0o644))
+			mustDo(t, os.Chmod(filepath.Join(f.root, name), mode))
+		}
+		for name, mode := range map[string]os.FileMode{"c-dir": 0o755, "d-closed": 0o700, "f-search-only": 0o711} {
+			mustDo(t, os.Mkdir(filepath.Join(f.root, name), mode))
+			mustDo(t, os.Chmod(filepath.Join(f.root, name), mode))
+		}
+		mustDo(t, os.Chmod(f.root, 0o755))
+		dir, err := f.share.Open(nobody, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer dir.Close()
+		all, err := dir.ReadDir(-1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mine := map[string]bool{".": true, "..": true, "a-open.txt": true, "b-private.txt": true, "c-dir": true,
+			"d-closed": true, "e-exec-only": true, "f-search-only": true} // the fixture has names of its own
+		var names []string
+		for _, e := range dir.KeepReadable(all) {
+			if mine[e.Name] {
+				names = append(names, e.Name)
+			}
+		}
+		slices.Sort(names)
+		if want := []string{".", "..", "a-open.txt", "c-dir"}; !slices.Equal(names, want) {
+			t.Errorf("KeepReadable as nobody: %q, want %q", names, want)
+		}
+	})
+}
