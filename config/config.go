@@ -103,6 +103,7 @@ type Share struct {
 	Name, Path, Comment string
 	ReadOnly            bool     // `read only`, default yes; no is refused (zsmbd serves read-only shares)
 	GuestOK             bool     // `guest ok` / `public`, default no
+	GuestOnly           bool     // `guest only` / `only guest`: every session has the guest account's rights here
 	Browseable          bool     // `browseable` / `browsable`, default yes
 	ValidUsers          []string // `valid users`: names, @group and +group entries as written
 	InvalidUsers        []string // `invalid users`: the same forms; listed users are refused, even if valid

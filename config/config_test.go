@@ -238,7 +238,8 @@ func TestWarnings(t *testing.T) {
 		want string
 		ok   func(*Config) bool
 	}{
-		{"[s]\npath=/x\nguest only = yes\n", `w.conf:3: guest only is not supported; ignored`, nil},
+		{"[s]\npath=/x\nguest only = yes\nfoo = 1\n", `w.conf:4: unknown parameter "foo"`,
+			func(c *Config) bool { return c.Shares[0].GuestOnly }},
 		{"[s]\npath=/x\nWorkgroup = x\n", `w.conf:3: global parameter "Workgroup" in share section "s" is ignored`,
 			func(c *Config) bool { return c.Global.Workgroup == "WORKGROUP" }},
 		{"smb ports = 139 445\n", `w.conf:1: smb ports: 139 (NetBIOS session service) is not served; ignored`,
@@ -266,8 +267,8 @@ func TestWarnings(t *testing.T) {
 			func(c *Config) bool { return c.Shares[0].MaxConnections == 0 }},
 		{"[s]\npath=/x\nmax  connections = 3\nfoo = 1\n", `w.conf:4: unknown parameter "foo"`,
 			func(c *Config) bool { return c.Shares[0].MaxConnections == 3 }},
-		{"invalid users = root\n[s]\npath=/x\nguest only = no\n", `w.conf:4: guest only is not supported; ignored`,
-			func(c *Config) bool { return reflect.DeepEqual(c.Shares[0].InvalidUsers, []string{"root"}) }},
+		{"invalid users = root\n[s]\npath=/x\nonly guest = no\nfoo = 1\n", `w.conf:5: unknown parameter "foo"`,
+			func(c *Config) bool { return reflect.DeepEqual(c.Shares[0].InvalidUsers, []string{"root"}) && !c.Shares[0].GuestOnly }},
 	} {
 		c, err := Parse(strings.NewReader(tc.in), "w.conf")
 		if err != nil {

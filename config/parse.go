@@ -453,7 +453,7 @@ func (p *parser) applyShareParam(s *Share, key, written, value, where, name stri
 	case "forcegroup", "group":
 		s.ForceGroup = unquote(value)
 	case "guestonly", "onlyguest":
-		p.warn(where, fmt.Sprintf("%s is not supported; ignored", written))
+		s.GuestOnly, err = parseBool(value)
 	case "serversmbencrypt", "smbencrypt":
 		s.SMBEncrypt, err = parseEncrypt(value)
 		if err == nil && name == "" {

@@ -425,3 +425,55 @@ func TestHideUnreadableAndAvailable(t *testing.T) {
 		t.Errorf("share list: %q, %v; want hu and not gone", names, err)
 	}
 }
+
+// TestGuestOnly: on a `guest only` share a user who may connect has the guest account's rights, not
+// their own; valid users and invalid users still decide who connects, and guests connect even without
+// `guest ok`, as on smbd 4.17 (smbclient as a user and as guest against both, the same answers).
+func TestGuestOnly(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skipf("needs root to give files owners; running as uid %d", os.Geteuid())
+	}
+	const name, pass, uid = "gonly", "pw-of-gonly", 4242 // no Unix account: the smbpasswd uid is theirs
+	if _, err := user.LookupId(strconv.Itoa(uid)); err == nil {
+		t.Skipf("uid %d is a Unix account's here", uid)
+	}
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "theirs.txt")
+	if err := os.WriteFile(p, []byte("theirs"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(p, uid, 0); err != nil {
+		t.Fatal(err)
+	}
+	share := func(n string, guestOK, guestOnly bool, valid []string) config.Share {
+		return config.Share{Name: n, Path: dir, ReadOnly: true, Browseable: true, GuestOK: guestOK, GuestOnly: guestOnly, ValidUsers: valid}
+	}
+	tg := startServer(t, func(c *config.Config) {
+		c.Shares = append(c.Shares, share("own", true, false, nil), share("go", true, true, nil),
+			share("gono", false, true, nil), share("govalid", true, true, []string{"root"}))
+	}, addSmbpasswdLines(fmt.Sprintf("%s:%d:%s:%X:[U          ]:LCT-00000000:", name, uid, strings.Repeat("X", 32), ntlm.NTHash(pass))))
+	as := dialOpts{user: name, password: pass, sign: true}
+	if b, err := mustMount(t, tg, as, "own").ReadFile("theirs.txt"); err != nil || string(b) != "theirs" {
+		t.Fatalf("theirs.txt as %s on an ordinary share: %q, %v", name, b, err)
+	}
+	for _, share := range []string{"go", "gono"} {
+		if _, err := mustMount(t, tg, as, share).ReadFile("theirs.txt"); ntstatus(err) != smb.StatusAccessDenied {
+			t.Errorf("theirs.txt as %s on guest only share %s: %v, want STATUS_ACCESS_DENIED (the guest's rights)", name, share, err)
+		}
+		if _, err := mustMount(t, tg, dialOpts{}, share).ReadDir(""); err != nil {
+			t.Errorf("guest on guest only share %s: %v", share, err)
+		}
+	}
+	for _, o := range []dialOpts{as, {}} {
+		s, err := dial(t, tg, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Mount(`\\` + tg.Addr + `\govalid`); ntstatus(err) != smb.StatusAccessDenied {
+			t.Errorf("mount govalid (valid users = root) as %q: %v, want STATUS_ACCESS_DENIED", o.user, err)
+		}
+	}
+}

@@ -136,7 +136,7 @@ func handleTreeConnect(r *request) error {
 	case sh.ipc:
 	case cred == nil:
 		return smb.StatusAccessDenied // never: every logon decides one, and nil would mean root's rights
-	case guest && !sh.cfg.GuestOK:
+	case guest && !sh.cfg.GuestOK && !sh.cfg.GuestOnly: // smbd 4.17 lets guests onto a `guest only` share
 		return smb.StatusAccessDenied
 	case guest && len(sh.cfg.ValidUsers) > 0:
 		return smb.StatusAccessDenied
@@ -150,6 +150,10 @@ func handleTreeConnect(r *request) error {
 		return smb.StatusAccessDenied
 	}
 	if !sh.ipc {
+		if sh.cfg.GuestOnly {
+			// `guest only`: a user who may connect does so with the guest account's rights, as on smbd.
+			cred = guestCred(r.c.srv.state.Load().cfg.Global.GuestAccount)
+		}
 		var err error
 		if cred, err = forcedCred(cred, sh.cfg.ForceUser, sh.cfg.ForceGroup); err != nil {
 			r.c.log.Warn().Str("share", sh.cfg.Name).Str("force_user", sh.cfg.ForceUser).Str("force_group", sh.cfg.ForceGroup).Msg("tree connect refused: no such user or group")
