@@ -120,10 +120,13 @@ type Share struct {
 	MaxConnections      int      // `max connections`: trees connected to the share at once, server-wide; 0 is no limit
 	HideUnreadable      bool     // `hide unreadable`: listings leave out what the session may not read
 	Unavailable         bool     // `available = no`: the share is neither listed nor served
-	ForceUser           string   // `force user`: the Unix account whose rights every session has on the share
-	ForceGroup          string   // `force group` / `group`: the primary group they have there; "+name" only for members
-	File                string   // where the section starts
-	Line                int
+	// AccessBasedShareEnum is `access based share enum`: the share is listed only to sessions that may
+	// connect to it.
+	AccessBasedShareEnum bool
+	ForceUser            string // `force user`: the Unix account whose rights every session has on the share
+	ForceGroup           string // `force group` / `group`: the primary group they have there; "+name" only for members
+	File                 string // where the section starts
+	Line                 int
 }
 
 // Config is a whole configuration.

@@ -344,7 +344,8 @@ func isShareParam(key string) bool {
 		"validusers", "browseable", "browsable", "guestonly", "onlyguest", "serversmbencrypt", "smbencrypt",
 		"hostsallow", "allowhosts", "hostsdeny", "denyhosts", "invalidusers", "vetofiles", "hidefiles",
 		"hidedotfiles", "followsymlinks", "widelinks", "changenotify", "oplocks", "level2oplocks",
-		"maxconnections", "forceuser", "forcegroup", "group", "hideunreadable", "available":
+		"maxconnections", "forceuser", "forcegroup", "group", "hideunreadable", "available",
+		"accessbasedshareenum":
 		return true
 	}
 	return false
@@ -442,6 +443,8 @@ func (p *parser) applyShareParam(s *Share, key, written, value, where, name stri
 			p.warn(where, written+": a negative limit is no limit, as in Samba")
 			s.MaxConnections = 0
 		}
+	case "accessbasedshareenum":
+		s.AccessBasedShareEnum, err = parseBool(value)
 	case "hideunreadable":
 		s.HideUnreadable, err = parseBool(value)
 	case "available":

@@ -388,3 +388,42 @@ func TestEscapes(t *testing.T) {
 		}
 	}
 }
+
+// TestAccessBasedShareEnum: with `access based share enum`, a share is listed only to sessions that may
+// connect to it (here: valid users names the test user, so guests do not see it); without, every
+// browseable share is listed, as smbclient -L showed from smbd 4.17 for a user and for guests.
+func TestAccessBasedShareEnum(t *testing.T) {
+	dir := t.TempDir()
+	tg := startServer(t, func(c *config.Config) {
+		c.Shares = append(c.Shares,
+			config.Share{Name: "abe", Path: dir, ReadOnly: true, Browseable: true, ValidUsers: []string{testUser}, AccessBasedShareEnum: true},
+			config.Share{Name: "noabe", Path: dir, ReadOnly: true, Browseable: true, ValidUsers: []string{testUser}},
+			config.Share{Name: "abeguest", Path: dir, ReadOnly: true, Browseable: true, GuestOK: true, AccessBasedShareEnum: true})
+	})
+	for _, x := range []struct {
+		o    dialOpts
+		want []string
+	}{
+		{userOpts(tg, 0, true), []string{"abe", "abeguest", "noabe"}},
+		{dialOpts{}, []string{"abeguest", "noabe"}},
+	} {
+		s, err := dial(t, tg, x.o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names, err := s.ListSharenames()
+		if err != nil {
+			t.Fatalf("ListSharenames as %q: %v", x.o.user, err)
+		}
+		var got []string
+		for _, n := range names {
+			if strings.HasPrefix(n, "abe") || n == "noabe" {
+				got = append(got, n)
+			}
+		}
+		sort.Strings(got)
+		if !slices.Equal(got, x.want) {
+			t.Errorf("ListSharenames as %q: %q, want %q", x.o.user, got, x.want)
+		}
+	}
+}

@@ -286,7 +286,11 @@ func grantedAccess(desired uint32) uint32 {
 // createPipe opens a named pipe on IPC$.
 func (r *request) createPipe(req *smb.CreateRequest) error {
 	name := strings.TrimPrefix(strings.TrimPrefix(req.Name, "\\"), "PIPE\\")
-	p, err := dcerpc.Open(name, r.c.srv.rpcServer())
+	// `access based share enum`: a share the session may not connect to is left out of its lists.
+	// The pipe outlives this request: the closure keeps the connection and session, not r.
+	c, sess := r.c, r.sess
+	listed := func(sh *share) bool { return !sh.cfg.AccessBasedShareEnum || c.refusal(sess, sh) == "" }
+	p, err := dcerpc.Open(name, r.c.srv.rpcServer(listed))
 	if err != nil {
 		return smb.StatusObjectNameNotFound
 	}

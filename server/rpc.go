@@ -6,9 +6,9 @@ import (
 	"github.com/zsmbd/zsmbd/dcerpc"
 )
 
-// rpcServer describes this server to the srvsvc and wkssvc pipes: the browseable shares and IPC$
-// for enumeration, any share by name for NetShareGetInfo.
-func (s *Server) rpcServer() *dcerpc.Server {
+// rpcServer describes this server to the srvsvc and wkssvc pipes: the browseable shares that listed
+// lets through, and IPC$, for enumeration; any share by name for NetShareGetInfo.
+func (s *Server) rpcServer(listed func(*share) bool) *dcerpc.Server {
 	st := s.state.Load()
 	g := st.cfg.Global
 	info := func(sh *share) dcerpc.Share {
@@ -28,7 +28,7 @@ func (s *Server) rpcServer() *dcerpc.Server {
 		Shares: func() []dcerpc.Share {
 			var out []dcerpc.Share
 			for _, sc := range st.cfg.Shares { // configuration order, as smbclient -L shows Samba's
-				if sh := st.shares[strings.ToLower(sc.Name)]; sh != nil && !sh.ipc && sh.cfg.Browseable {
+				if sh := st.shares[strings.ToLower(sc.Name)]; sh != nil && !sh.ipc && sh.cfg.Browseable && listed(sh) {
 					out = append(out, info(sh))
 				}
 			}

@@ -95,6 +95,35 @@ func (s *session) tree(id uint32) (*tree, error) {
 // TREE_CONNECT is STATUS_INSUFFICIENT_RESOURCES.
 const maxTrees = 1024
 
+// refusal says why session s of c may not connect to sh, or "" if it may, by Samba's rules: the
+// share's `hosts allow` and `hosts deny`, `guest ok`, `valid users` and `invalid users`. Answered with
+// STATUS_ACCESS_DENIED at TREE_CONNECT, and used by `access based share enum` to leave sh out of lists.
+func (c *conn) refusal(s *session, sh *share) string {
+	s.mu.Lock()
+	// An anonymous (null) session reaches what a guest does, as with Samba: `guest ok` shares, as the
+	// guest account (Linux's `mount -t cifs -o guest` and smbnetfs log on this way).
+	guest, user, cred := s.guest || s.anonymous, s.user, s.cred
+	s.mu.Unlock()
+	switch {
+	case !sh.ipc && !config.HostAllowed(sh.cfg.HostsAllow, sh.cfg.HostsDeny, c.peer):
+		return "hosts allow / hosts deny"
+	case sh.ipc:
+	case cred == nil:
+		return "no identity" // never: every logon decides one, and nil would mean root's rights
+	case guest && !sh.cfg.GuestOK && !sh.cfg.GuestOnly: // smbd 4.17 lets guests onto a `guest only` share
+		return "guest ok = no"
+	case guest && len(sh.cfg.ValidUsers) > 0:
+		return "guests are not in valid users"
+	case guest && userListed(sh.cfg.InvalidUsers, c.srv.state.Load().cfg.Global.GuestAccount):
+		return "the guest account is in invalid users" // a guest is the guest account, as in Samba
+	case !guest && userListed(sh.cfg.InvalidUsers, user):
+		return "user " + user + " is in invalid users"
+	case !guest && !userAllowed(sh.cfg.ValidUsers, user):
+		return "user " + user + " is not in valid users"
+	}
+	return ""
+}
+
 // handleTreeConnect answers TREE_CONNECT (MS-SMB2 3.3.5.7): \\anyname\share, with Samba's rules for who
 // may connect.
 func handleTreeConnect(r *request) error {
@@ -125,28 +154,10 @@ func handleTreeConnect(r *request) error {
 	}()
 	s := r.sess
 	s.mu.Lock()
-	// An anonymous (null) session reaches what a guest does, as with Samba: `guest ok` shares, as the
-	// guest account (Linux's `mount -t cifs -o guest` and smbnetfs log on this way).
-	guest, user, cred := s.guest || s.anonymous, s.user, s.cred
+	cred := s.cred
 	s.mu.Unlock()
-	switch {
-	case !sh.ipc && !config.HostAllowed(sh.cfg.HostsAllow, sh.cfg.HostsDeny, r.c.peer):
-		r.c.log.Info().Str("share", sh.cfg.Name).Msg("tree connect refused: hosts allow / hosts deny")
-		return smb.StatusAccessDenied
-	case sh.ipc:
-	case cred == nil:
-		return smb.StatusAccessDenied // never: every logon decides one, and nil would mean root's rights
-	case guest && !sh.cfg.GuestOK && !sh.cfg.GuestOnly: // smbd 4.17 lets guests onto a `guest only` share
-		return smb.StatusAccessDenied
-	case guest && len(sh.cfg.ValidUsers) > 0:
-		return smb.StatusAccessDenied
-	case guest && userListed(sh.cfg.InvalidUsers, r.c.srv.state.Load().cfg.Global.GuestAccount):
-		return smb.StatusAccessDenied // a guest is the guest account, as in Samba
-	case !guest && userListed(sh.cfg.InvalidUsers, user):
-		r.c.log.Info().Str("user", user).Str("share", sh.cfg.Name).Msg("tree connect refused: in invalid users")
-		return smb.StatusAccessDenied
-	case !guest && !userAllowed(sh.cfg.ValidUsers, user):
-		r.c.log.Info().Str("user", user).Str("share", sh.cfg.Name).Msg("tree connect refused: not in valid users")
+	if why := r.c.refusal(s, sh); why != "" {
+		r.c.log.Info().Str("share", sh.cfg.Name).Str("why", why).Msg("tree connect refused")
 		return smb.StatusAccessDenied
 	}
 	if !sh.ipc {
