@@ -268,7 +268,9 @@ func TestWarnings(t *testing.T) {
 		{"[s]\npath=/x\nmax  connections = 3\nfoo = 1\n", `w.conf:4: unknown parameter "foo"`,
 			func(c *Config) bool { return c.Shares[0].MaxConnections == 3 }},
 		{"invalid users = root\n[s]\npath=/x\nonly guest = no\nfoo = 1\n", `w.conf:5: unknown parameter "foo"`,
-			func(c *Config) bool { return reflect.DeepEqual(c.Shares[0].InvalidUsers, []string{"root"}) && !c.Shares[0].GuestOnly }},
+			func(c *Config) bool {
+				return reflect.DeepEqual(c.Shares[0].InvalidUsers, []string{"root"}) && !c.Shares[0].GuestOnly
+			}},
 	} {
 		c, err := Parse(strings.NewReader(tc.in), "w.conf")
 		if err != nil {
