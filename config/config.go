@@ -119,7 +119,9 @@ type Share struct {
 	NoLevel2Oplocks     bool     // `level2 oplocks = no`: no level II oplock, the only kind zsmbd grants
 	MaxConnections      int      // `max connections`: trees connected to the share at once, server-wide; 0 is no limit
 	HideUnreadable      bool     // `hide unreadable`: listings leave out what the session may not read
-	Unavailable         bool     // `available = no`: the share is neither listed nor served
+	// AclAllowExecuteAlways is `acl allow execute always`: FILE_EXECUTE on a readable file whatever its mode.
+	AclAllowExecuteAlways bool
+	Unavailable           bool // `available = no`: the share is neither listed nor served
 	// AccessBasedShareEnum is `access based share enum`: the share is listed only to sessions that may
 	// connect to it.
 	AccessBasedShareEnum bool

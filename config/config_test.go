@@ -551,8 +551,8 @@ func TestHideUnreadableAvailable(t *testing.T) {
 		t.Errorf("[a] hide %v unavailable %v, [b] hide %v unavailable %v; want true false, false true",
 			a.HideUnreadable, a.Unavailable, b.HideUnreadable, b.Unavailable)
 	}
-	if abe, err := Parse(strings.NewReader("[a]\npath = /a\naccess based share enum = yes\n"), "h.conf"); err != nil ||
-		!abe.Shares[0].AccessBasedShareEnum || len(abe.Warnings) != 0 {
+	if abe, err := Parse(strings.NewReader("[a]\npath = /a\naccess based share enum = yes\nacl allow execute always = yes\n"), "h.conf"); err != nil ||
+		!abe.Shares[0].AccessBasedShareEnum || !abe.Shares[0].AclAllowExecuteAlways || len(abe.Warnings) != 0 {
 		t.Errorf("access based share enum = yes: %v, %+v", err, abe)
 	}
 	if _, err := Parse(strings.NewReader("[a]\npath = /a\navailable = maybe\n"), "g.conf"); err == nil {

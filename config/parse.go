@@ -345,7 +345,7 @@ func isShareParam(key string) bool {
 		"hostsallow", "allowhosts", "hostsdeny", "denyhosts", "invalidusers", "vetofiles", "hidefiles",
 		"hidedotfiles", "followsymlinks", "widelinks", "changenotify", "oplocks", "level2oplocks",
 		"maxconnections", "forceuser", "forcegroup", "group", "hideunreadable", "available",
-		"accessbasedshareenum":
+		"accessbasedshareenum", "aclallowexecutealways":
 		return true
 	}
 	return false
@@ -443,6 +443,8 @@ func (p *parser) applyShareParam(s *Share, key, written, value, where, name stri
 			p.warn(where, written+": a negative limit is no limit, as in Samba")
 			s.MaxConnections = 0
 		}
+	case "aclallowexecutealways":
+		s.AclAllowExecuteAlways, err = parseBool(value)
 	case "accessbasedshareenum":
 		s.AccessBasedShareEnum, err = parseBool(value)
 	case "hideunreadable":

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/zsmbd/zsmbd/config"
 	"github.com/zsmbd/zsmbd/smb"
 	"github.com/zsmbd/zsmbd/smb/fscc"
 )
@@ -298,7 +299,11 @@ func TestCreateExecute(t *testing.T) {
 	if remote() {
 		t.Skip("adds files to the share")
 	}
-	tg := startServer(t)
+	tg := startServer(t, func(c *config.Config) { // the data share again, with `acl allow execute always`
+		exa := c.Shares[0]
+		exa.Name, exa.AclAllowExecuteAlways = "exa", true
+		c.Shares = append(c.Shares, exa)
+	})
 	root := localRoot(t, tg)
 	for name, mode := range map[string]os.FileMode{"plain.txt": 0o644, "tool.sh": 0o755} {
 		if err := os.WriteFile(filepath.Join(root, name), []byte("#!/bin/sh\n"), mode); err != nil {
@@ -340,6 +345,16 @@ func TestCreateExecute(t *testing.T) {
 		if st != smb.StatusSuccess || len(got) != 4 || binary.LittleEndian.Uint32(got) != want {
 			t.Errorf("%s opened with MAXIMUM_ALLOWED: %v, access % x, want %#x", name, st, got, want)
 		}
+	}
+	// With `acl allow execute always`, FILE_EXECUTE on a readable file is granted whatever its mode.
+	s := c.logonGuest()
+	exa := handle{s, c.treeConnect(s, "exa")}
+	req := openForReading("plain.txt")
+	req.DesiredAccess = smb.FileExecute
+	if id, st := c.createReq(exa, req); st != smb.StatusSuccess {
+		t.Errorf("plain.txt for FILE_EXECUTE with acl allow execute always: %v, want success", st)
+	} else {
+		c.close(exa, id)
 	}
 }
 

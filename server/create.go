@@ -6,6 +6,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/zsmbd/zsmbd/config"
 	"github.com/zsmbd/zsmbd/dcerpc"
 	"github.com/zsmbd/zsmbd/smb"
 	"github.com/zsmbd/zsmbd/smb/fscc"
@@ -60,7 +61,7 @@ func handleCreate(r *request) error {
 		return createRefusal(&req, false, false)
 	}
 	info := f.Info
-	access, maximal, err := checkOpen(&req, f)
+	access, maximal, err := checkOpen(&req, f, &r.tree.share.cfg)
 	if err != nil {
 		f.Close()
 		return err
@@ -111,14 +112,14 @@ func (r *request) openName(req *smb.CreateRequest) (*vfs.File, error) {
 
 // checkOpen checks a CREATE of a name that exists, f, and returns the access the open gets and the
 // maximal access an MxAc context reports.
-func checkOpen(req *smb.CreateRequest, f *vfs.File) (access, maximal uint32, err error) {
+func checkOpen(req *smb.CreateRequest, f *vfs.File, sh *config.Share) (access, maximal uint32, err error) {
 	if err := validateCreate(req); err != nil {
 		return 0, 0, err
 	}
 	if err := createRefusal(req, true, f.Info.IsDir); err != nil {
 		return 0, 0, err
 	}
-	return createAccess(req, f, hasContext(req, "MxAc"))
+	return createAccess(req, f, hasContext(req, "MxAc"), sh.AclAllowExecuteAlways)
 }
 
 // dataRights ask for a file's data or a directory's listing (or may: MAXIMUM_ALLOWED and the generic
@@ -132,9 +133,11 @@ const dataRights = smb.FileReadData | smb.FileExecute | smb.MaximumAllowed | smb
 // execute, which each grant them; FILE_READ_ATTRIBUTES anyone may have who found the name),
 // MAXIMUM_ALLOWED gets all of those, and maximal is what MxAc reports. A stat open (f from OpenPath)
 // cannot read data, whatever the mode says. A directory always gets FILE_READ_ATTRIBUTES, as from smbd.
-// The permission checks are system calls made with the session's ids, so each is made only when a
-// right asked for needs it.
-func createAccess(req *smb.CreateRequest, f *vfs.File, mxac bool) (access, maximal uint32, err error) {
+// With execAlways (`acl allow execute always`), FILE_EXECUTE asked for a file the session may read is
+// granted whatever its mode, as smbd grants it; MAXIMUM_ALLOWED still follows the mode. The permission
+// checks are system calls made with the session's ids, so each is made only when a right asked for
+// needs it.
+func createAccess(req *smb.CreateRequest, f *vfs.File, mxac, execAlways bool) (access, maximal uint32, err error) {
 	var checked, allowed uint8 // bits: mayRead, mayWrite, mayExec
 	const mayRead, mayWrite, mayExec = 1, 2, 4
 	may := func(bit uint8) bool {
@@ -172,7 +175,7 @@ func createAccess(req *smb.CreateRequest, f *vfs.File, mxac bool) (access, maxim
 	switch {
 	case f.PathOnly() && access&(smb.FileReadData|smb.FileExecute) != 0,
 		access&(smb.FileReadData|smb.FileReadEA) != 0 && !may(mayRead),
-		access&smb.FileExecute != 0 && !may(mayExec),
+		access&smb.FileExecute != 0 && !may(mayExec) && !(execAlways && !f.Info.IsDir && !f.PathOnly()),
 		access&(smb.ReadControl|smb.Synchronize) != 0 && !may(mayRead) && !may(mayExec) && !may(mayWrite):
 		return 0, 0, smb.StatusAccessDenied
 	}
