@@ -318,12 +318,13 @@ func (c *conn) mustSerialize(msg []byte) bool {
 // goroutine only added thread wake-ups: perf against smbclient showed the reader, a handler and a writer
 // goroutine waking two or three OS threads per READ, and context switches taking 10% of the server's CPU
 // under go-smb2's signed READs. The client's next requests wait in the socket meanwhile; copied READs that
-// arrive together, and every other command, are still handled concurrently.
+// arrive together, and every other command, are handled concurrently when the runtime has Ps to spare.
 //
-// With one P (GOMAXPROCS=1: one CPU, a cpuset of one, or set by hand) every lone READ is answered here,
-// one at a time: a handler copying and signing the next READ could only keep the P from the response
-// being written, whose socket drains meanwhile (smbclient's signed 8 MiB READs ran at half speed in some
-// runs).
+// With two Ps or fewer (fewPs) every lone READ is answered here, one at a time, as smbd answers them: a
+// handler copying and signing the next READ could only take the other P from what else needs a core, the
+// response being written (on one P its socket drained meanwhile: smbclient's signed 8 MiB READs ran at half
+// speed in some runs) and the kernel's network work for the connection (on two, and with a client on the
+// same machine, that client: signed go-smb2 and smbclient reads were 4-10% faster answered one at a time).
 func (c *conn) readInline(msg []byte, encrypted, more bool) bool {
 	h, err := smb.DecodeHeader(msg)
 	if err != nil || h.Command != smb.Read || h.NextCommand != 0 {
@@ -333,19 +334,20 @@ func (c *conn) readInline(msg []byte, encrypted, more bool) bool {
 		return true
 	}
 	if c.sender.Strategy() == zerocopy.Copy || h.Flags&smb.FlagSigned != 0 || encrypted {
-		return oneP()
+		return fewPs()
 	}
 	s, err := c.session(h.SessionID, false)
 	if err != nil {
 		return true // answered with an error, at once
 	}
 	signer, required := s.signing()
-	return signer == nil || !required || oneP()
+	return signer == nil || !required || fewPs()
 }
 
-// oneP reports whether the runtime has one P (runtime.GOMAXPROCS takes the scheduler's lock, so only
-// READs that would otherwise be handed off ask).
-func oneP() bool { return runtime.GOMAXPROCS(0) == 1 }
+// fewPs reports whether the runtime has two Ps or fewer: no core to spare for copying and signing a
+// second READ of one connection at once (runtime.GOMAXPROCS takes the scheduler's lock, so only READs
+// that would otherwise be handed off ask).
+func fewPs() bool { return runtime.GOMAXPROCS(0) <= 2 }
 
 // maxFrame is the largest frame accepted: the negotiated maximum plus room for headers and compounds.
 func (c *conn) maxFrame() int {
