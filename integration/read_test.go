@@ -408,21 +408,24 @@ func sparsePattern() []byte {
 
 // withSparseFile adds the sparse file to the data share.
 func withSparseFile(t testing.TB) serverOption {
-	return func(cfg *config.Config) {
-		f, err := os.Create(filepath.Join(shareRoot(cfg, "data"), sparseName))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		if err := f.Truncate(sparseSize); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := f.WriteAt(sparsePattern(), sparseAt); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := f.WriteAt([]byte{0xA5}, sparseSize-1); err != nil {
-			t.Fatal(err)
-		}
+	return func(cfg *config.Config) { writeSparseFile(t, filepath.Join(shareRoot(cfg, "data"), sparseName)) }
+}
+
+// writeSparseFile writes the sparse file at p.
+func writeSparseFile(t testing.TB, p string) {
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := f.Truncate(sparseSize); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt(sparsePattern(), sparseAt); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt([]byte{0xA5}, sparseSize-1); err != nil {
+		t.Fatal(err)
 	}
 }
 
