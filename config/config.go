@@ -90,6 +90,9 @@ type Global struct {
 	// and no request on any of its trees for this long is closed, as smbd closes it. 0 or less is
 	// Samba's fallback, one week.
 	Deadtime time.Duration
+	// ManglePrefix is `mangle prefix`: how many characters of a name lead its mangled name (see
+	// Share.NoMangledNames), 1 to 6; 0 is Samba's default, 1.
+	ManglePrefix int
 	// SocketOptions is `socket options`: set on every accepted connection, after TCP_NODELAY (Samba's
 	// default list is that one option, which zsmbd always sets).
 	SocketOptions []SocketOption
@@ -127,8 +130,12 @@ type Share struct {
 	AccessBasedShareEnum bool
 	ForceUser            string // `force user`: the Unix account whose rights every session has on the share
 	ForceGroup           string // `force group` / `group`: the primary group they have there; "+name" only for members
-	File                 string // where the section starts
-	Line                 int
+	// NoMangledNames is `mangled names = no`: names no Windows client could use are left out of
+	// listings. By default (Samba's `illegal`, and `yes`) they are listed under mangled 8.3 names.
+	NoMangledNames bool
+	ManglePrefix   int    // `mangle prefix`: characters of the name that lead its mangled name, 1 to 6; 0 is 1
+	File           string // where the section starts
+	Line           int
 }
 
 // Config is a whole configuration.

@@ -559,3 +559,31 @@ func TestHideUnreadableAvailable(t *testing.T) {
 		t.Error("available = maybe accepted")
 	}
 }
+
+// TestMangledNames: `mangled names` per share (illegal, Samba's default, and yes mangle; no hides)
+// and the global `mangle prefix`, clamped to 1-6 with a warning, as Samba clamps it.
+func TestMangledNames(t *testing.T) {
+	c, err := Parse(strings.NewReader("[global]\nmangle prefix = 3\nmangled names = no\n[a]\npath = /a\n"+
+		"[b]\npath = /b\nmangled names = illegal\n[c]\npath = /c\nmangled names = yes\n"), "m.conf")
+	if err != nil || len(c.Warnings) != 0 {
+		t.Fatal(err, c.Warnings)
+	}
+	if c.Global.ManglePrefix != 3 {
+		t.Errorf("mangle prefix %d, want 3", c.Global.ManglePrefix)
+	}
+	for i, want := range []bool{true, false, false} {
+		if got := c.Shares[i].NoMangledNames; got != want {
+			t.Errorf("[%s]: NoMangledNames %v, want %v", c.Shares[i].Name, got, want)
+		}
+	}
+	if c, err := Parse(strings.NewReader("mangle prefix = 9\n[a]\npath = /a\n"), "p.conf"); err != nil ||
+		c.Global.ManglePrefix != 6 || len(c.Warnings) != 1 {
+		t.Errorf("mangle prefix = 9: %v, prefix %d, warnings %q; want 6 and one warning", err, c.Global.ManglePrefix, c.Warnings)
+	}
+	if d := Default(); d.Global.ManglePrefix != 0 {
+		t.Errorf("default mangle prefix %d, want 0 (read as 1)", d.Global.ManglePrefix)
+	}
+	if _, err := Parse(strings.NewReader("[a]\npath = /a\nmangled names = sometimes\n"), "n.conf"); err == nil {
+		t.Error("mangled names = sometimes accepted")
+	}
+}

@@ -317,6 +317,12 @@ func (p *parser) global(key, written, value, where string) error {
 		}
 	case "socketoptions":
 		g.SocketOptions, err = p.parseSocketOptions(where, value)
+	case "mangleprefix":
+		g.ManglePrefix, err = parseInt(value)
+		if n := min(max(g.ManglePrefix, 1), 6); err == nil && n != g.ManglePrefix {
+			p.warn(where, fmt.Sprintf("%s = %s: not 1 to 6, read as %d, as in Samba", written, value, n))
+			g.ManglePrefix = n
+		}
 	case "deadtime":
 		var m int
 		if m, err = parseInt(value); err == nil {
@@ -345,7 +351,7 @@ func isShareParam(key string) bool {
 		"hostsallow", "allowhosts", "hostsdeny", "denyhosts", "invalidusers", "vetofiles", "hidefiles",
 		"hidedotfiles", "followsymlinks", "widelinks", "changenotify", "oplocks", "level2oplocks",
 		"maxconnections", "forceuser", "forcegroup", "group", "hideunreadable", "available",
-		"accessbasedshareenum", "aclallowexecutealways":
+		"accessbasedshareenum", "aclallowexecutealways", "manglednames":
 		return true
 	}
 	return false
@@ -449,6 +455,14 @@ func (p *parser) applyShareParam(s *Share, key, written, value, where, name stri
 		s.AccessBasedShareEnum, err = parseBool(value)
 	case "hideunreadable":
 		s.HideUnreadable, err = parseBool(value)
+	case "manglednames":
+		// Samba's values are yes, no and illegal (its default). zsmbd gives no 8.3 names to long
+		// names that are legal, so yes and illegal are the same here.
+		on := true
+		if !strings.EqualFold(value, "illegal") {
+			on, err = parseBool(value)
+		}
+		s.NoMangledNames = !on
 	case "available":
 		var on bool
 		on, err = parseBool(value)
@@ -483,7 +497,7 @@ func isGlobalParam(key string) bool {
 	case "smbports", "interfaces", "bindinterfacesonly", "serversigning", "serverminprotocol", "servermaxprotocol",
 		"smbpasswdfile", "maptoguest", "netbiosname", "workgroup", "serverstring", "loglevel", "smb2maxread",
 		"smb2maxcredits", "usesendfile", "readpath", "maxopenfiles", "maxsmbdprocesses", "minprotocol", "maxprotocol", "protocol",
-		"passdbbackend", "security", "debuglevel", "guestaccount":
+		"passdbbackend", "security", "debuglevel", "guestaccount", "mangleprefix":
 		return true
 	}
 	return false
@@ -522,7 +536,7 @@ var ignoredSambaParams = map[string]bool{
 	"cachedirectory": true, "piddirectory": true, "ncalrpcdir": true, "aioreadsize": true,
 	"aiowritesize": true, "strictlocking": true,
 	"kerneloplocks": true, "casesensitive": true, "preservecase": true, "shortpreservecase": true,
-	"defaultcase": true, "manglednames": true,
+	"defaultcase":       true,
 	"clientminprotocol": true, "clientmaxprotocol": true,
 	"clientsigning": true, "clientipcsigning": true, "serverservices": true, "dcerpcendpointservers": true,
 	"usersharepath": true, "usersharemaxshares": true, "usershareowneronly": true,

@@ -214,8 +214,8 @@ func diskStat(t *testing.T, p string) string {
 // at every dialect, signed as a user at 2.1 and 3.1.1, sealed at 3.0 and 3.1.1. Each time it lists and
 // stats every name with the disk's sizes and times, reads every file byte for byte, reads a range at
 // odd offsets, and cannot change the read-only share (each write is "Permission denied", and the disk
-// is unchanged). The guest also reads a sparse 6 GiB file at 5 GiB and at its last byte, and lists a
-// directory of 1500 names. The servers'
+// is unchanged). The guest also reads a sparse 6 GiB file at 5 GiB and at its last byte, lists a
+// directory of 1500 names, and reads a file whose name has a ':' by its mangled name. The servers'
 // counters show the unsigned READs went by sendfile and the others by the copy path, signed or sealed.
 func TestLinuxKernelClient(t *testing.T) {
 	if remote() {
@@ -226,6 +226,11 @@ func TestLinuxKernelClient(t *testing.T) {
 	signed := startServer(t)
 	sealed := startServer(t)
 	writeSparseFile(t, filepath.Join(bigDir, sparseName))
+	// A name Windows forbids, listed under its mangled name (TestMangledNames).
+	colon := filepath.Join(bigDir, "colon:name.txt")
+	if err := os.WriteFile(colon, []byte("I am colon:name.txt"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	// Enough names that a listing takes several QUERY_DIRECTORY responses of the client's 64 KiB.
 	var many strings.Builder
 	if err := os.Mkdir(filepath.Join(bigDir, "many"), 0o755); err != nil {
@@ -255,7 +260,9 @@ func TestLinuxKernelClient(t *testing.T) {
 			"stat -c 'ZS stat %%s %%Y %%f %%n' %[1]s\n"+
 				"dd if=%[1]s bs=4096 skip=%[2]d count=4 2>/dev/null | sha256sum | sed 's/^/ZS range %[1]s %[3]d 16384 /'\n"+
 				"dd if=%[1]s bs=1 skip=%[4]d count=1 2>/dev/null | sha256sum | sed 's/^/ZS range %[1]s %[4]d 1 /'\n"+
-				"ls -1 many | sha256sum | sed 's/^/ZS list many /'\n",
+				"ls -1 many | sha256sum | sed 's/^/ZS list many /'\n"+
+				"ls -1 | sha256sum | sed 's/^/ZS list . /'\n"+
+				"cat C69YSY~1.TXT | sha256sum | sed 's/^/ZS range C69YSY~1.TXT 0 19 /'\n",
 			sparseName, sparseAt/4096, int64(sparseAt), int64(sparseSize-1))},
 		{"user signed 2.1", signed, "data", user + ",sign,vers=2.1", kernelOps},
 		{"user signed 3.1.1", signed, "data", user + ",sign,vers=3.1.1", kernelOps},
@@ -292,6 +299,12 @@ func TestLinuxKernelClient(t *testing.T) {
 					if got, want := r.lines[key], rangeSum(p, rg[0], rg[1]); got != want {
 						t.Errorf("%s: sha256 %s, disk %s", key, got, want)
 					}
+				}
+				if got, want := r.lines["range C69YSY~1.TXT 0 19"], rangeSum(colon, 0, 19); got != want {
+					t.Errorf("C69YSY~1.TXT: sha256 %s, want %s (colon:name.txt)", got, want)
+				}
+				if got, want := r.lines["list ."], sha256.Sum256([]byte("C69YSY~1.TXT\nmany\n"+sparseName+"\n")); got != hex.EncodeToString(want[:]) {
+					t.Errorf("ls: sha256 %s, want %x", got, want)
 				}
 				if got, want := r.lines["list many"], sha256.Sum256([]byte(many.String())); got != hex.EncodeToString(want[:]) {
 					t.Errorf("ls many: sha256 %s, want %x", got, want)

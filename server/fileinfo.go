@@ -34,8 +34,9 @@ func fileInfo(i vfs.Info, sh *share) fscc.File {
 			f.Attributes |= fscc.FILE_ATTRIBUTE_SPARSE_FILE
 		}
 	}
-	dotFile := strings.HasPrefix(i.Name, ".") && i.Name != "." && i.Name != ".."
-	if dotFile && !sh.cfg.ShowDotFiles || sh.cfg.HideFiles.Match(i.Name) {
+	disk := i.OnDisk() // smbd hides a mangled name by the name on disk
+	dotFile := strings.HasPrefix(disk, ".") && disk != "." && disk != ".."
+	if dotFile && !sh.cfg.ShowDotFiles || sh.cfg.HideFiles.Match(disk) {
 		f.Attributes |= fscc.FILE_ATTRIBUTE_HIDDEN
 	}
 	if f.Attributes == 0 {

@@ -133,7 +133,7 @@ func fsccStatus(err error) smb.Status {
 	case errors.Is(err, fscc.ErrInfoLength):
 		return smb.StatusInfoLengthMismatch
 	case errors.Is(err, fscc.ErrNoShortName):
-		// A long name has no 8.3 name (zsmbd does not mangle). NTFS answers OBJECT_NAME_NOT_FOUND, on
+		// A long name has no 8.3 name (zsmbd mangles only names clients cannot use). NTFS answers OBJECT_NAME_NOT_FOUND, on
 		// which smbclient's allinfo gives up; it carries on after NOT_SUPPORTED ("altname:" empty).
 		return smb.StatusNotSupported
 	case errors.Is(err, fscc.ErrBufferTooSmall):

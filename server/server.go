@@ -169,7 +169,7 @@ func (s *Server) newState(cfg *config.Config, users *passdb.DB, old *state) (_ *
 		st.shares[key] = &share{cfg: sc, fs: fs, root: root}
 	}
 	for _, sh := range st.shares {
-		// A reused root takes this configuration's `veto files` and `follow symlinks` too: a reload
+		// A reused root takes this configuration's `veto files`, `follow symlinks` and `mangled names` too: a reload
 		// applies them to trees already connected, as Samba's does.
 		if sh.cfg.VetoFiles.IsSet() {
 			sh.fs.Veto(sh.cfg.VetoFiles.Match)
@@ -177,6 +177,11 @@ func (s *Server) newState(cfg *config.Config, users *passdb.DB, old *state) (_ *
 			sh.fs.Veto(nil)
 		}
 		sh.fs.FollowSymlinks(!sh.cfg.NoFollowSymlinks)
+		if sh.cfg.NoMangledNames {
+			sh.fs.MangleNames(0)
+		} else {
+			sh.fs.MangleNames(max(cfg.Global.ManglePrefix, 1))
+		}
 	}
 	st.shares["ipc$"] = &share{cfg: config.Share{Name: "IPC$", Comment: "IPC Service (" + cfg.Global.ServerString + ")", GuestOK: true}, ipc: true}
 	return st, nil

@@ -36,7 +36,7 @@ func (f *File) KeepReadable(entries []Info) []Info {
 	f.cred.run(func() error {
 		return f.control(func(fd int) {
 			for _, e := range entries {
-				if e.Name == "." || e.Name == ".." || unix.Faccessat2(fd, e.Name, unix.R_OK, unix.AT_EACCESS) == nil {
+				if e.Name == "." || e.Name == ".." || unix.Faccessat2(fd, e.OnDisk(), unix.R_OK, unix.AT_EACCESS) == nil {
 					kept = append(kept, e)
 				}
 			}

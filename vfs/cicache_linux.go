@@ -30,6 +30,7 @@ type ciCache struct {
 	mu    sync.Mutex
 	lru   list.List // of *ciEntry, most recent first
 	byKey map[dirKey]*list.Element
+	gen   uint64       // bumped by clear: a scan begun before it is not kept
 	scans atomic.Int64 // directory scans done, for tests
 }
 
@@ -40,7 +41,10 @@ type ciCache struct {
 // cache is shared by every session, and only a caller whose identity may
 // list the directory may learn a name from it (Samba's scan fails for the
 // others).
-func (c *ciCache) lookup(dirfd int, name string) (real string, ok bool, err error) {
+//
+// A name that listings show mangled (see Share.listName) is found by that
+// name too, unless a name on disk matches it.
+func (c *ciCache) lookup(s *Share, dirfd int, name string) (real string, ok bool, err error) {
 	fd, err := openat(dirfd, ".", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC)
 	if err != nil {
 		return "", false, err
@@ -51,16 +55,16 @@ func (c *ciCache) lookup(dirfd int, name string) (real string, ok bool, err erro
 		return "", false, err
 	}
 	key := dirKey{uint64(st.Dev), st.Ino}
-	names := c.get(key, st.Mtim, st.Ctim)
+	names, gen := c.get(key, st.Mtim, st.Ctim)
 	if names == nil {
 		start := time.Now()
-		names, err = scanNames(fd)
+		names, err = scanNames(s, fd)
 		if err != nil {
 			return "", false, err
 		}
 		c.scans.Add(1)
 		if settled(st.Mtim, st.Ctim, start) {
-			c.put(&ciEntry{key: key, mtime: st.Mtim, ctime: st.Ctim, names: names})
+			c.put(&ciEntry{key: key, mtime: st.Mtim, ctime: st.Ctim, names: names}, gen)
 		}
 	}
 	real, ok = names[foldKey(name)]
@@ -83,26 +87,32 @@ func settled(mtime, ctime unix.Timespec, scanStart time.Time) bool {
 	return time.Unix(mtime.Unix()).Before(limit) && time.Unix(ctime.Unix()).Before(limit)
 }
 
-func (c *ciCache) get(key dirKey, mtime, ctime unix.Timespec) map[string]string {
+// get returns the directory's names, or nil and the generation a scan
+// starting now belongs to.
+func (c *ciCache) get(key dirKey, mtime, ctime unix.Timespec) (map[string]string, uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	el, ok := c.byKey[key]
 	if !ok {
-		return nil
+		return nil, c.gen
 	}
 	e := el.Value.(*ciEntry)
 	if e.mtime != mtime || e.ctime != ctime {
 		c.lru.Remove(el)
 		delete(c.byKey, key)
-		return nil
+		return nil, c.gen
 	}
 	c.lru.MoveToFront(el)
-	return e.names
+	return e.names, c.gen
 }
 
-func (c *ciCache) put(e *ciEntry) {
+// put keeps e, made by a scan of generation gen, unless clear ran since.
+func (c *ciCache) put(e *ciEntry, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
 	if c.byKey == nil {
 		c.byKey = make(map[dirKey]*list.Element)
 	}
@@ -117,10 +127,21 @@ func (c *ciCache) put(e *ciEntry) {
 	}
 }
 
+// clear forgets every directory, for a change of what a scan finds.
+func (c *ciCache) clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.lru.Init()
+	clear(c.byKey)
+	c.gen++
+}
+
 // scanNames reads the directory fd, freshly opened for reading, once and
-// maps every folded name to its first spelling in directory order.
-func scanNames(fd int) (map[string]string, error) {
+// maps every folded name to its first spelling in directory order, then
+// every folded mangled name of s's listings that no name on disk has.
+func scanNames(s *Share, fd int) (map[string]string, error) {
 	names := make(map[string]string)
+	var mangled map[string]string
 	var d dirReader
 	for {
 		name, err := d.next(fd)
@@ -128,11 +149,25 @@ func scanNames(fd int) (map[string]string, error) {
 			return nil, err
 		}
 		if name == "" {
-			return names, nil
+			break
 		}
 		k := foldKey(name)
 		if _, dup := names[k]; !dup {
 			names[k] = name
 		}
+		if shown, ok := s.listName(name); ok && shown != name {
+			if mangled == nil {
+				mangled = make(map[string]string)
+			}
+			if k := foldKey(shown); mangled[k] == "" {
+				mangled[k] = name
+			}
+		}
 	}
+	for k, name := range mangled {
+		if _, dup := names[k]; !dup {
+			names[k] = name
+		}
+	}
+	return names, nil
 }

@@ -5,7 +5,6 @@ import (
 	"io/fs"
 	"path"
 	"strings"
-	"unicode/utf8"
 
 	"golang.org/x/sys/unix"
 )
@@ -106,8 +105,9 @@ func (f *File) nextEntry(fd int) (Info, bool, error) {
 		if err != nil || name == "" {
 			return Info{}, false, err
 		}
-		if !listable(name) || f.share.vetoed(name) {
-			continue // no SMB name can reach it: see listable and Share.Veto
+		shown, ok := f.share.listName(name)
+		if !ok {
+			continue // no SMB name can reach it: see listName
 		}
 		info, err := statAt(fd, name)
 		if err == unix.ENOENT {
@@ -123,21 +123,23 @@ func (f *File) nextEntry(fd int) (Info, bool, error) {
 			}
 			info = target
 		}
-		info.Name = name
+		info.Name = shown
+		if shown != name {
+			info.DiskName = name
+		}
 		return info, true, nil
 	}
 }
 
 // listable reports whether a name read from the disk can be sent to a client
-// as a file name and opened again by it. A name that is not UTF-8 has no
-// UTF-16 form; a '\' would read as a path separator (smbclient and every
-// libsmbclient client abort the whole listing with
-// NT_STATUS_INVALID_NETWORK_RESPONSE when an entry contains one); and the
-// characters MS-FSCC 2.1.5.2 forbids make every open of the name fail. Such
-// entries are left out, like links that leave the share. (Samba lists the
-// last two kinds under mangled 8.3 names instead, and skips the first.)
+// as a file name and opened again by it, when names are not mangled. A '\'
+// would read as a path separator (smbclient and every libsmbclient client
+// abort the whole listing with NT_STATUS_INVALID_NETWORK_RESPONSE when an
+// entry contains one), and the characters MS-FSCC 2.1.5.2 forbids make every
+// open of the name fail. Such entries are left out, like links that leave
+// the share.
 func listable(name string) bool {
-	return utf8.ValidString(name) && strings.IndexByte(name, '\\') < 0 && checkComponent(name) == nil
+	return strings.IndexByte(name, '\\') < 0 && checkComponent(name) == nil
 }
 
 // parentInfo describes ".." of the directory: the lexical parent of its

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -255,6 +256,86 @@ func TestSettled(t *testing.T) {
 			t.Errorf("settled(%v, %v) = %v, want %v", tt.mtime, tt.ctime, got, tt.want)
 		}
 	}
+}
+
+// With MangleNames, the names Samba mangles are listed under their mangled names (DiskName keeps
+// the name on disk), and those names open the files; a name on disk that spells a mangled name wins,
+// a vetoed name stays unreachable, names that are not UTF-8 stay out, and MangleNames(0) hides the
+// rest again.
+func TestReadDirMangles(t *testing.T) {
+	forEachResolver(t, func(t *testing.T, f *fixture) {
+		dir := filepath.Join(f.root, "odd")
+		mustDo(t, os.Mkdir(dir, 0o755))
+		disk := map[string]string{ // name on disk -> listed as
+			"colon:name.txt": "C69YSY~1.TXT", `back\slash.txt`: "BAYTAM~F.TXT", "trailingdot.": "TKHODF~4",
+			"con.txt": "CSHOFG~F.TXT", "ok.txt": "ok.txt", "ünï:cödé.txt": "_Q9OQC~Y.TXT", "x:y": "X7PK8A~S",
+			"a:b.html": "A7JGOS~V", "secret:x": "", "caf\xe9.txt": "",
+		}
+		for n := range disk {
+			mustDo(t, os.WriteFile(filepath.Join(dir, n), []byte(n), 0o644))
+		}
+		// A real file named as a:b.html's mangled name: a lookup finds it, not a:b.html.
+		mustDo(t, os.WriteFile(filepath.Join(dir, "a7jgos~v"), []byte("real"), 0o644))
+		disk["a7jgos~v"] = "a7jgos~v"
+		time.Sleep(100 * time.Millisecond) // the directory settles, so its names stay cached (see settled)
+		f.share.Veto(func(name string) bool { return name == "secret:x" })
+		f.share.MangleNames(1)
+		d, err := f.share.Open(nil, "odd")
+		mustDo(t, err)
+		defer d.Close()
+		got := map[string]string{}
+		for _, in := range readAll(t, d, 3) {
+			if in.Name != "." && in.Name != ".." {
+				got[in.OnDisk()] = in.Name
+				if (in.DiskName != "") != (in.Name != in.OnDisk()) {
+					t.Errorf("%q: DiskName %q", in.Name, in.DiskName)
+				}
+			}
+		}
+		for n, shown := range disk {
+			if got[n] != shown {
+				t.Errorf("%q listed as %q, want %q", n, got[n], shown)
+			}
+		}
+		for n, shown := range disk {
+			if shown == "" || shown == n || n == "a:b.html" {
+				continue
+			}
+			for _, ask := range []string{shown, strings.ToLower(shown)} {
+				file, err := f.share.Open(nil, `odd\`+ask)
+				if err != nil {
+					t.Errorf("open %q: %v", ask, err)
+					continue
+				}
+				b, _ := io.ReadAll(file)
+				file.Close()
+				if string(b) != n || file.Info.Name != shown || file.Info.DiskName != n {
+					t.Errorf("open %q: read %q, Info %q on disk %q; want %q, %q", ask, b, file.Info.Name, file.Info.DiskName, n, shown)
+				}
+			}
+		}
+		if b, err := readFileVia(f.share, `odd\A7JGOS~V`); err != nil || b != "real" {
+			t.Errorf("A7JGOS~V: %q, %v; want the file of that name on disk", b, err)
+		}
+		mangledSecret := mangle("secret:x", 1)
+		if _, err := f.share.Stat(nil, `odd\`+mangledSecret); !errors.Is(err, ErrNotFound) {
+			t.Errorf("vetoed name by its mangled name %s: %v, want not found", mangledSecret, err)
+		}
+		f.share.MangleNames(0)
+		if _, err := f.share.Stat(nil, `odd\C69YSY~1.TXT`); !errors.Is(err, ErrNotFound) {
+			t.Errorf("mangled name with mangling off: %v, want not found", err)
+		}
+	})
+}
+
+func readFileVia(s *Share, name string) (string, error) {
+	file, err := s.Open(nil, name)
+	if err != nil {
+		return "", err
+	}
+	defer file.Close()
+	b, err := io.ReadAll(file)
+	return string(b), err
 }
 
 // Names no SMB client can use are left out of listings: a '\' made

@@ -9,22 +9,32 @@ import (
 
 // Info describes a file as the SMB server needs it.
 type Info struct {
-	Name   string // base name on disk ("" for the share root, "." and ".." in listings)
-	Size   int64
-	Blocks int64 // 512-byte blocks; AllocationSize = Blocks*512
-	IsDir  bool
-	Mode   os.FileMode
-	Inode  uint64
-	Dev    uint64
-	Nlink  uint32
-	Uid    uint32
-	Gid    uint32
-	Atime  time.Time
-	Mtime  time.Time
-	Ctime  time.Time
+	Name string // base name as clients see it ("" for the share root, "." and ".." in listings)
+	// DiskName is the base name on disk when Name is its mangled name (Share.MangleNames), else "".
+	DiskName string
+	Size     int64
+	Blocks   int64 // 512-byte blocks; AllocationSize = Blocks*512
+	IsDir    bool
+	Mode     os.FileMode
+	Inode    uint64
+	Dev      uint64
+	Nlink    uint32
+	Uid      uint32
+	Gid      uint32
+	Atime    time.Time
+	Mtime    time.Time
+	Ctime    time.Time
 	// Btime is the birth time from statx(2) STATX_BTIME when the file
 	// system reports it, otherwise the earlier of Mtime and Ctime.
 	Btime time.Time
+}
+
+// OnDisk returns the base name on disk.
+func (i *Info) OnDisk() string {
+	if i.DiskName != "" {
+		return i.DiskName
+	}
+	return i.Name
 }
 
 const statxMask = unix.STATX_BASIC_STATS | unix.STATX_BTIME

@@ -181,7 +181,7 @@ func (s *Share) walk(comps []string, open bool) (fd int, canon string, err error
 			// Samba's default for Windows clients: when the exact
 			// spelling is missing, accept a case-insensitive match.
 			// A directory that cannot be scanned has no such match.
-			if real, ok, cerr := s.ci.lookup(dir, st.name); cerr == nil && ok {
+			if real, ok, cerr := s.ci.lookup(s, dir, st.name); cerr == nil && ok {
 				if !copied {
 					canonComps = append([]string(nil), comps...)
 					copied = true

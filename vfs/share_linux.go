@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"golang.org/x/sys/unix"
 )
@@ -27,6 +28,41 @@ type Share struct {
 
 	veto     atomic.Pointer[func(name string) bool] // see Veto
 	noFollow atomic.Bool                            // see FollowSymlinks
+	mangle   atomic.Int32                           // see MangleNames
+}
+
+// MangleNames makes listings show a name no Windows client could use (see mustMangle) under the
+// 8.3 name Samba's `mangled names` gives it, which a lookup then finds, with prefix characters of the
+// name leading it (Samba's `mangle prefix`, 1 to 6). 0 leaves such names out of listings instead. A
+// change applies to listings and lookups from then on.
+func (s *Share) MangleNames(prefix int) {
+	if p := int32(min(max(prefix, 0), 6)); s.mangle.Swap(p) != p {
+		s.ci.clear() // its maps hold the mangled names of the old setting
+	}
+}
+
+// listName returns the name a listing shows for the entry name read from a directory, and false
+// when the entry is left out: vetoed, not UTF-8 (it has no UTF-16 form; Samba skips it too), or, with
+// mangling off, a name no client could open (see listable).
+func (s *Share) listName(name string) (string, bool) {
+	switch p := s.mangle.Load(); {
+	case !utf8.ValidString(name) || s.vetoed(name):
+		return "", false
+	case p == 0:
+		return name, listable(name)
+	case mustMangle(name):
+		return mangle(name, int(p)), true
+	}
+	return name, true
+}
+
+// shownName returns the name clients see for the name disk found by a lookup, and disk again when
+// that is a mangled name, "" otherwise (Info's Name and DiskName).
+func (s *Share) shownName(disk string) (shown, diskName string) {
+	if shown, ok := s.listName(disk); ok && shown != disk {
+		return shown, disk
+	}
+	return disk, ""
 }
 
 // FollowSymlinks says whether lookups follow symbolic links inside the share (the default; links that
@@ -38,6 +74,7 @@ func (s *Share) FollowSymlinks(follow bool) { s.noFollow.Store(!follow) }
 // does: left out of listings, and not found when a client's path names them. It applies to lookups
 // and listings from then on; nil lifts it.
 func (s *Share) Veto(veto func(name string) bool) {
+	s.ci.clear() // its maps leave out vetoed names from mangled ones
 	if veto == nil {
 		s.veto.Store(nil)
 		return
@@ -195,7 +232,7 @@ func (s *Share) open(cred *Cred, name string, data bool) (*File, error) {
 			return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 		}
 	}
-	info.Name = baseName(canon)
+	info.Name, info.DiskName = s.shownName(baseName(canon))
 	var sfs unix.Statfs_t
 	if err := unix.Fstatfs(fd, &sfs); err != nil {
 		unix.Close(fd)
@@ -264,7 +301,7 @@ func (s *Share) statLocked(comps []string) (Info, error) {
 	if err != nil {
 		return Info{}, err
 	}
-	info.Name = baseName(canon)
+	info.Name, info.DiskName = s.shownName(baseName(canon))
 	return info, nil
 }
 

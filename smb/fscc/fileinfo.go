@@ -37,7 +37,7 @@ type File struct {
 	// Name is the base name, used by directory entries and
 	// FileAlternateNameInformation ("" for the share root).
 	Name string
-	// ShortName is the 8.3 name, usually "" (zsmbd does not mangle).
+	// ShortName is the 8.3 name, usually "" (zsmbd gives long names none).
 	ShortName string
 	// CreationTime, LastAccessTime, LastWriteTime and ChangeTime are
 	// FILETIMEs (see Filetime).
