@@ -1,6 +1,9 @@
 package vfs
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestMangleLikeSamba: the names smbd 4.17.12 (Debian) listed for these names on disk, with its
 // default `mangle prefix = 1` and with 3; the same names opened the same files on both servers.
@@ -48,4 +51,37 @@ func TestMangleLikeSamba(t *testing.T) {
 			t.Errorf("mustMangle(%q) = true", name)
 		}
 	}
+}
+
+// FuzzMangle: any name mangles to a valid 8.3 name with '~' as its seventh character, whose
+// characters are letters, digits, _-$~ and one dot; the name's ASCII case does not change it.
+func FuzzMangle(f *testing.F) {
+	for _, s := range []string{"colon:name.txt", "", ".", "a.b.c", "ünï:cödé.txt", "x.\xff", "\xc3"} {
+		f.Add(s, 1)
+	}
+	f.Fuzz(func(t *testing.T, name string, prefix int) {
+		m := mangle(name, prefix)
+		stem, ext, dotted := strings.Cut(m, ".")
+		if len(stem) != 8 || stem[6] != '~' || dotted && (len(ext) < 1 || len(ext) > 3) {
+			t.Fatalf("mangle(%q, %d) = %q", name, prefix, m)
+		}
+		for i := 0; i < len(stem+ext); i++ {
+			if c := (stem + ext)[i]; !mangleChar(c) || 'a' <= c && c <= 'z' {
+				t.Fatalf("mangle(%q, %d) = %q: %q", name, prefix, m, c)
+			}
+		}
+		if lower := asciiLower(name); mangle(lower, prefix) != m {
+			t.Fatalf("mangle(%q) = %q but mangle(%q) = %q", name, m, lower, mangle(lower, prefix))
+		}
+	})
+}
+
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
