@@ -257,6 +257,9 @@ func TestWarnings(t *testing.T) {
 		{"[printers]\npath = /var/tmp\nprintable = yes\n", `w.conf:1: [printers] is not supported; section ignored`,
 			func(c *Config) bool { return len(c.Shares) == 0 }},
 		{"foo  bar = 1\n", `w.conf:1: unknown parameter "foo bar"`, nil},
+		{"[s]\npath=/x\nread list = bob\n", `w.conf:3: parameter "read list" changes nothing here: every share is read-only, for everyone`, nil},
+		{"[s]\npath=/x\nwrite list = @staff\n", `w.conf:3: parameter "write list" is not supported: zsmbd's shares are read-only, for these users too`, nil},
+		{"admin users = root\n", `w.conf:1: parameter "admin users" is not supported: these users keep their own rights, not root's`, nil},
 		{"deadtime = 0\nfoo = 1\n", `w.conf:2: unknown parameter "foo"`, // 0 is smbd's fallback, a week
 			func(c *Config) bool { return c.Global.Deadtime == 7*24*time.Hour }},
 		{"deadtime = 99999999999\nfoo = 1\n", `w.conf:2: unknown parameter "foo"`,

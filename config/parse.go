@@ -510,11 +510,23 @@ func (p *parser) warn(where, msg string) {
 // other reports a parameter zsmbd does not implement: Samba parameters it knows to be harmless
 // to ignore get their own message, anything else is unknown.
 func (p *parser) other(where, key, written string) {
+	if why, ok := accessListParams[key]; ok {
+		p.warn(where, fmt.Sprintf("parameter %q %s", written, why))
+		return
+	}
 	if ignoredSambaParams[key] {
 		p.warn(where, fmt.Sprintf("parameter %q is not used by zsmbd; ignored", written))
 		return
 	}
 	p.warn(where, fmt.Sprintf("unknown parameter %q", written))
+}
+
+// accessListParams are Samba's lists of users with more or other rights than the share gives, which
+// zsmbd does not implement, and what that means for the users they name.
+var accessListParams = map[string]string{
+	"readlist":   "changes nothing here: every share is read-only, for everyone",
+	"writelist":  "is not supported: zsmbd's shares are read-only, for these users too",
+	"adminusers": "is not supported: these users keep their own rights, not root's",
 }
 
 // ignoredSambaParams are common Samba parameters (those of Debian's stock smb.conf among them)
