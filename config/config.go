@@ -93,6 +93,9 @@ type Global struct {
 	// ManglePrefix is `mangle prefix`: how many characters of a name lead its mangled name (see
 	// Share.NoMangledNames), 1 to 6; 0 is Samba's default, 1.
 	ManglePrefix int
+	// UsernameMap is `username map`: the file mapping the names clients log on with to Unix names
+	// (passdb.UsernameMap), read at each logon as Samba reads it. "" maps nothing.
+	UsernameMap string
 	// SocketOptions is `socket options`: set on every accepted connection, after TCP_NODELAY (Samba's
 	// default list is that one option, which zsmbd always sets).
 	SocketOptions []SocketOption

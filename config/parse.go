@@ -317,6 +317,8 @@ func (p *parser) global(key, written, value, where string) error {
 		}
 	case "socketoptions":
 		g.SocketOptions, err = p.parseSocketOptions(where, value)
+	case "usernamemap":
+		g.UsernameMap = unquote(value)
 	case "mangleprefix":
 		g.ManglePrefix, err = parseInt(value)
 		if n := min(max(g.ManglePrefix, 1), 6); err == nil && n != g.ManglePrefix {
@@ -497,7 +499,7 @@ func isGlobalParam(key string) bool {
 	case "smbports", "interfaces", "bindinterfacesonly", "serversigning", "serverminprotocol", "servermaxprotocol",
 		"smbpasswdfile", "maptoguest", "netbiosname", "workgroup", "serverstring", "loglevel", "smb2maxread",
 		"smb2maxcredits", "usesendfile", "readpath", "maxopenfiles", "maxsmbdprocesses", "minprotocol", "maxprotocol", "protocol",
-		"passdbbackend", "security", "debuglevel", "guestaccount", "mangleprefix":
+		"passdbbackend", "security", "debuglevel", "guestaccount", "mangleprefix", "usernamemap":
 		return true
 	}
 	return false

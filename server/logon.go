@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/zsmbd/zsmbd/config"
+	"github.com/zsmbd/zsmbd/passdb"
 	"github.com/zsmbd/zsmbd/smb"
 	"github.com/zsmbd/zsmbd/smb/ntlm"
 	"github.com/zsmbd/zsmbd/smb/seal"
@@ -166,7 +167,9 @@ func (st *sessionSetup) authenticate(r *request, req *smb.SessionSetupRequest, s
 		if state.users == nil {
 			return [16]byte{}, false
 		}
-		e, ok := state.users.Lookup(user)
+		// The response is checked against the name the client gave, with the hash of the account
+		// it maps to, as Samba checks it.
+		e, ok := state.users.Lookup(c.mapUsername(state.cfg.Global.UsernameMap, user))
 		if !ok {
 			return [16]byte{}, false
 		}
@@ -285,6 +288,24 @@ func (st *sessionSetup) authenticate(r *request, req *smb.SessionSetupRequest, s
 		s.signer, s.signingRequired = nil, false
 	}
 	return smb.StatusSuccess, token, nil
+}
+
+// mapUsername applies the `username map` file at path to a client's user name, as Samba does before
+// it checks the password: a file that cannot be read maps nothing, with a warning.
+func (c *conn) mapUsername(path, user string) string {
+	if path == "" {
+		return user
+	}
+	m, err := passdb.LoadUsernameMap(path)
+	if err != nil {
+		c.log.Warn().Err(err).Msg("username map not read")
+		return user
+	}
+	unix, mapped := m.Map(user, userListed)
+	if mapped {
+		c.log.Debug().Str("client_user", user).Str("user", unix).Msg("username map")
+	}
+	return unix
 }
 
 func offersNTLM(mechs []asn1.ObjectIdentifier) bool {
