@@ -37,7 +37,7 @@ const (
 // Change is one change to an entry of a watched directory.
 type Change struct {
 	Action Action
-	Name   string // the entry's name in the directory, as on disk
+	Name   string // the entry's name in the directory, as listings show it
 	Dir    bool   // the entry is a directory
 	What   What   // for Modified
 }
@@ -297,15 +297,20 @@ func (n *Notifier) dispatch(evs []event) {
 	}
 }
 
-// visible leaves out the changes to names the share vetoes.
+// visible leaves out the changes to names listings leave out (vetoed, or no client could use them),
+// and names the others as listings do (mangled, see Share.MangleNames).
 func (w *Watch) visible(changes []Change) []Change {
 	out := changes[:0:0]
 	for _, c := range changes {
 		if c.Action != Overflow && (c.Name == "") != w.file {
 			continue // a file's change to a directory watch, or an entry's to a file watch
 		}
-		if c.Action != Overflow && w.share != nil && w.share.vetoed(c.Name) {
-			continue
+		if c.Action != Overflow && c.Name != "" && w.share != nil {
+			shown, ok := w.share.listName(c.Name)
+			if !ok {
+				continue
+			}
+			c.Name = shown
 		}
 		out = append(out, c)
 	}

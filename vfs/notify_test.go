@@ -81,6 +81,28 @@ func TestNotifier(t *testing.T) {
 	}
 }
 
+// TestNotifierNames: changes name entries as listings do: a name Windows forbids by its mangled name,
+// or not at all with mangling off, like a name that is not UTF-8.
+func TestNotifierNames(t *testing.T) {
+	f := newFixture(t)
+	var n Notifier
+	defer n.Close()
+	_, ch := watchDir(t, &n, f, "Dir")
+	in := func(name string) string { return filepath.Join(f.root, "Dir", name) }
+	f.share.MangleNames(0)
+	mustDo(t, os.WriteFile(in("colon:hidden.txt"), nil, 0o644))
+	mustDo(t, os.WriteFile(in("caf\xe9.txt"), nil, 0o644))
+	mustDo(t, os.WriteFile(in("plain.txt"), nil, 0o644))
+	if c := nextChange(t, ch); c != (Change{Action: Added, Name: "plain.txt"}) {
+		t.Errorf("with mangling off: %+v, want plain.txt added alone", c)
+	}
+	f.share.MangleNames(1)
+	mustDo(t, os.Remove(in("colon:hidden.txt")))
+	if c := nextChange(t, ch); c != (Change{Action: Removed, Name: mangle("colon:hidden.txt", 1)}) {
+		t.Errorf("with mangling: %+v, want %s removed", c, mangle("colon:hidden.txt", 1))
+	}
+}
+
 // TestNotifierSharedDirectory: two watches of one directory share the kernel's watch; closing one leaves
 // the other reporting, and removing the directory (not held open) tells the other to list again.
 func TestNotifierSharedDirectory(t *testing.T) {
