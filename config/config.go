@@ -136,9 +136,12 @@ type Share struct {
 	// NoMangledNames is `mangled names = no`: names no Windows client could use are left out of
 	// listings. By default (Samba's `illegal`, and `yes`) they are listed under mangled 8.3 names.
 	NoMangledNames bool
-	ManglePrefix   int    // `mangle prefix`: characters of the name that lead its mangled name, 1 to 6; 0 is 1
-	File           string // where the section starts
-	Line           int
+	// NoDOSAttributes is `store dos attributes = no`: the DOS attributes and creation times Samba
+	// stored in user.DOSATTRIB are not read. By default they are, as smbd shows them.
+	NoDOSAttributes bool
+	ManglePrefix    int    // `mangle prefix`: characters of the name that lead its mangled name, 1 to 6; 0 is 1
+	File            string // where the section starts
+	Line            int
 }
 
 // Config is a whole configuration.

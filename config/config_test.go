@@ -563,7 +563,7 @@ func TestHideUnreadableAvailable(t *testing.T) {
 	}
 }
 
-// TestMangledNames: `mangled names` per share (illegal, Samba's default, and yes mangle; no hides)
+// TestMangledNames: `store dos attributes` and `mangled names` per share (illegal, Samba's default, and yes mangle; no hides)
 // and the global `mangle prefix`, clamped to 1-6 with a warning, as Samba clamps it.
 func TestMangledNames(t *testing.T) {
 	c, err := Parse(strings.NewReader("[global]\nmangle prefix = 3\nmangled names = no\n[a]\npath = /a\n"+
@@ -585,6 +585,10 @@ func TestMangledNames(t *testing.T) {
 	}
 	if d := Default(); d.Global.ManglePrefix != 0 {
 		t.Errorf("default mangle prefix %d, want 0 (read as 1)", d.Global.ManglePrefix)
+	}
+	if c, err := Parse(strings.NewReader("[a]\npath = /a\nstore dos attributes = no\n[b]\npath = /b\n"), "d.conf"); err != nil ||
+		!c.Shares[0].NoDOSAttributes || c.Shares[1].NoDOSAttributes || len(c.Warnings) != 0 {
+		t.Errorf("store dos attributes = no: %v, %+v", err, c)
 	}
 	if _, err := Parse(strings.NewReader("[a]\npath = /a\nmangled names = sometimes\n"), "n.conf"); err == nil {
 		t.Error("mangled names = sometimes accepted")

@@ -353,7 +353,7 @@ func isShareParam(key string) bool {
 		"hostsallow", "allowhosts", "hostsdeny", "denyhosts", "invalidusers", "vetofiles", "hidefiles",
 		"hidedotfiles", "followsymlinks", "widelinks", "changenotify", "oplocks", "level2oplocks",
 		"maxconnections", "forceuser", "forcegroup", "group", "hideunreadable", "available",
-		"accessbasedshareenum", "aclallowexecutealways", "manglednames":
+		"accessbasedshareenum", "aclallowexecutealways", "manglednames", "storedosattributes":
 		return true
 	}
 	return false
@@ -457,6 +457,10 @@ func (p *parser) applyShareParam(s *Share, key, written, value, where, name stri
 		s.AccessBasedShareEnum, err = parseBool(value)
 	case "hideunreadable":
 		s.HideUnreadable, err = parseBool(value)
+	case "storedosattributes":
+		var on bool
+		on, err = parseBool(value)
+		s.NoDOSAttributes = !on
 	case "manglednames":
 		// Samba's values are yes, no and illegal (its default). zsmbd gives no 8.3 names to long
 		// names that are legal, so yes and illegal are the same here.
@@ -545,7 +549,7 @@ var ignoredSambaParams = map[string]bool{
 	"winsserver": true, "localmaster": true, "preferredmaster": true, "domainmaster": true,
 	"oslevel": true, "idmapconfig": true, "idmapconfig*:backend": true,
 	"idmapconfig*:range": true, "disablenetbios": true, "ntlmauth": true, "lanmanauth": true,
-	"unixextensions": true, "storedosattributes": true, "eadosattributes": true,
+	"unixextensions": true, "eadosattributes": true,
 	"vfsobjects": true, "privatedir": true, "lockdirectory": true, "statedirectory": true,
 	"cachedirectory": true, "piddirectory": true, "ncalrpcdir": true, "aioreadsize": true,
 	"aiowritesize": true, "strictlocking": true,

@@ -8,9 +8,9 @@ import (
 	"github.com/zsmbd/zsmbd/vfs"
 )
 
-// fileInfo turns what stat said into the FSCC view of a file, with the DOS attributes smbd 4.17 shows
-// for files that carry none of their own (it keeps them in an extended attribute, which zsmbd neither
-// writes nor reads): DIRECTORY for a directory, HIDDEN for dot files (`hide dot files`, yes by default)
+// fileInfo turns what stat said into the FSCC view of a file, with the DOS attributes smbd 4.17 shows:
+// those Samba stored in user.DOSATTRIB (`store dos attributes`, read but never written here), then
+// DIRECTORY for a directory, HIDDEN for dot files (`hide dot files`, yes by default)
 // and the share's `hide files`, and NORMAL for a file with nothing else; beyond smbd, SPARSE_FILE for a
 // file with fewer blocks than its size needs. A directory has one link, as smbd and NTFS report.
 func fileInfo(i vfs.Info, sh *share) fscc.File {
@@ -24,8 +24,12 @@ func fileInfo(i vfs.Info, sh *share) fscc.File {
 		NumberOfLinks:  i.Nlink,
 		Directory:      i.IsDir,
 	}
+	if i.HasDOSAttributes {
+		// What Samba stored (smbd's dos_mode reads it first); the rest is added below as smbd adds it.
+		f.Attributes = i.DOSAttributes & storedAttributes
+	}
 	if i.IsDir {
-		f.Attributes = fscc.FILE_ATTRIBUTE_DIRECTORY
+		f.Attributes |= fscc.FILE_ATTRIBUTE_DIRECTORY
 		f.NumberOfLinks = 1
 	} else {
 		f.EndOfFile = i.Size
@@ -44,6 +48,10 @@ func fileInfo(i vfs.Info, sh *share) fscc.File {
 	}
 	return f
 }
+
+// storedAttributes are the bits of a stored DOS attribute value a file keeps: all of Samba's
+// (SAMBA_ATTRIBUTES_MASK) but DIRECTORY and NORMAL, which follow what the file is.
+const storedAttributes = 0x7fff &^ (fscc.FILE_ATTRIBUTE_DIRECTORY | fscc.FILE_ATTRIBUTE_NORMAL)
 
 // openAttributes are the attributes of f that CREATE and CLOSE responses carry.
 func openAttributes(f fscc.File) smb.OpenAttributes {

@@ -169,7 +169,7 @@ func (s *Server) newState(cfg *config.Config, users *passdb.DB, old *state) (_ *
 		st.shares[key] = &share{cfg: sc, fs: fs, root: root}
 	}
 	for _, sh := range st.shares {
-		// A reused root takes this configuration's `veto files`, `follow symlinks` and `mangled names` too: a reload
+		// A reused root takes this configuration's `veto files`, `follow symlinks`, `mangled names` and `store dos attributes` too: a reload
 		// applies them to trees already connected, as Samba's does.
 		if sh.cfg.VetoFiles.IsSet() {
 			sh.fs.Veto(sh.cfg.VetoFiles.Match)
@@ -177,6 +177,7 @@ func (s *Server) newState(cfg *config.Config, users *passdb.DB, old *state) (_ *
 			sh.fs.Veto(nil)
 		}
 		sh.fs.FollowSymlinks(!sh.cfg.NoFollowSymlinks)
+		sh.fs.ReadDOSAttributes(!sh.cfg.NoDOSAttributes)
 		if sh.cfg.NoMangledNames {
 			sh.fs.MangleNames(0)
 		} else {

@@ -19,7 +19,7 @@ type dirState struct {
 func (f *File) Stat() (Info, error) {
 	var info Info
 	var err error
-	if cerr := f.control(func(fd int) { info, err = statAt(fd, "") }); cerr != nil {
+	if cerr := f.control(func(fd int) { info, err = f.share.stat(fd, "") }); cerr != nil {
 		return Info{}, cerr
 	}
 	if err != nil {
@@ -93,7 +93,7 @@ func (f *File) nextEntry(fd int) (Info, bool, error) {
 	switch d.dots {
 	case 0:
 		d.dots = 1
-		info, err := statAt(fd, "")
+		info, err := f.share.stat(fd, "")
 		info.Name = "."
 		return info, err == nil, err
 	case 1:
@@ -109,7 +109,7 @@ func (f *File) nextEntry(fd int) (Info, bool, error) {
 		if !ok {
 			continue // no SMB name can reach it: see listName
 		}
-		info, err := statAt(fd, name)
+		info, err := f.share.stat(fd, name)
 		if err == unix.ENOENT {
 			continue // removed since getdents
 		}
@@ -158,7 +158,7 @@ func (f *File) parentInfo(fd int) (Info, bool, error) {
 		// The parent was renamed away or the share closed: describe the
 		// directory itself rather than fail the whole listing.
 	}
-	info, err := statAt(fd, "")
+	info, err := f.share.stat(fd, "")
 	info.Name = ".."
 	return info, err == nil, err
 }

@@ -12,18 +12,22 @@ type Info struct {
 	Name string // base name as clients see it ("" for the share root, "." and ".." in listings)
 	// DiskName is the base name on disk when Name is its mangled name (Share.MangleNames), else "".
 	DiskName string
-	Size     int64
-	Blocks   int64 // 512-byte blocks; AllocationSize = Blocks*512
-	IsDir    bool
-	Mode     os.FileMode
-	Inode    uint64
-	Dev      uint64
-	Nlink    uint32
-	Uid      uint32
-	Gid      uint32
-	Atime    time.Time
-	Mtime    time.Time
-	Ctime    time.Time
+	// DOSAttributes are the attributes Samba stored for the file (Share.ReadDOSAttributes), when
+	// HasDOSAttributes.
+	DOSAttributes    uint32
+	HasDOSAttributes bool
+	Size             int64
+	Blocks           int64 // 512-byte blocks; AllocationSize = Blocks*512
+	IsDir            bool
+	Mode             os.FileMode
+	Inode            uint64
+	Dev              uint64
+	Nlink            uint32
+	Uid              uint32
+	Gid              uint32
+	Atime            time.Time
+	Mtime            time.Time
+	Ctime            time.Time
 	// Btime is the birth time from statx(2) STATX_BTIME when the file
 	// system reports it, otherwise the earlier of Mtime and Ctime.
 	Btime time.Time

@@ -29,6 +29,7 @@ type Share struct {
 	veto     atomic.Pointer[func(name string) bool] // see Veto
 	noFollow atomic.Bool                            // see FollowSymlinks
 	mangle   atomic.Int32                           // see MangleNames
+	dosAttrs atomic.Bool                            // see ReadDOSAttributes
 }
 
 // MangleNames makes listings show a name no Windows client could use (see mustMangle) under the
@@ -221,7 +222,7 @@ func (s *Share) open(cred *Cred, name string, data bool) (*File, error) {
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
-	info, err := statAt(fd, "") // of the descriptor: no permission involved
+	info, err := s.stat(fd, "") // of the descriptor: no permission involved
 	if err != nil {
 		unix.Close(fd)
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
@@ -297,7 +298,7 @@ func (s *Share) statLocked(comps []string) (Info, error) {
 		return Info{}, err
 	}
 	defer unix.Close(fd)
-	info, err := statAt(fd, "")
+	info, err := s.stat(fd, "")
 	if err != nil {
 		return Info{}, err
 	}
