@@ -415,7 +415,8 @@ func TestCreateStatuses(t *testing.T) {
 // TestQueryInfoStatuses: an unknown class is STATUS_INVALID_INFO_CLASS; an output buffer below a class's
 // fixed size is STATUS_INFO_LENGTH_MISMATCH with no data; one that cuts a variable-length name is
 // STATUS_BUFFER_OVERFLOW with exactly the bytes that fit (MS-FSCC, MS-FSA 2.1.5.12); a security
-// descriptor that does not fit is STATUS_BUFFER_TOO_SMALL with the size it needs (MS-SMB2 3.3.5.20.3).
+// descriptor that does not fit is STATUS_BUFFER_TOO_SMALL with the size it needs (MS-SMB2 3.3.5.20.3);
+// the quota settings are STATUS_ACCESS_DENIED.
 func TestQueryInfoStatuses(t *testing.T) {
 	tg := startServer(t)
 	c, a := rawShare(t, tg)
@@ -459,6 +460,10 @@ func TestQueryInfoStatuses(t *testing.T) {
 			t.Errorf("%s in %d of %d bytes: %v with %d bytes, want STATUS_BUFFER_OVERFLOW and the first %d",
 				q.name, short, len(full), st, len(got), short)
 		}
+	}
+	// The quota settings (FileFsControlInformation): ACCESS_DENIED, as smbd answers anyone but root.
+	if _, st := c.queryInfo(a, id, smb.InfoFilesystem, fscc.FileFsControlInformation, 0, 4096); st != smb.StatusAccessDenied {
+		t.Errorf("FileFsControlInformation: %v, want STATUS_ACCESS_DENIED", st)
 	}
 	// Extended attributes: none on any file (FileEaInformation's EaSize is 0), as smbd answers.
 	if _, st := c.queryInfo(a, id, smb.InfoFile, fscc.FileFullEaInformation, 0, 4096); st != smb.StatusNoEasOnFile {

@@ -96,6 +96,11 @@ func (r *request) fileInfoClass(o *open, class uint8, max int) ([]byte, error) {
 }
 
 func (r *request) fsInfoClass(class uint8, max int) ([]byte, error) {
+	if class == fscc.FileFsControlInformation {
+		// The quota settings: smbd answers anyone but root ACCESS_DENIED (users and guests alike,
+		// checked with smbtorture's smb2.getinfo.fsinfo), and no zsmbd session is root.
+		return nil, smb.StatusAccessDenied
+	}
 	sh := r.tree.share
 	fs, err := sh.fs.Statfs()
 	if err != nil {

@@ -7,6 +7,7 @@ const (
 	FileFsSizeInformation       uint8 = 3
 	FileFsDeviceInformation     uint8 = 4
 	FileFsAttributeInformation  uint8 = 5
+	FileFsControlInformation    uint8 = 6 // quotas: see the server
 	FileFsFullSizeInformation   uint8 = 7
 	FileFsObjectIdInformation   uint8 = 8
 	FileFsSectorSizeInformation uint8 = 11
