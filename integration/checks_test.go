@@ -27,6 +27,16 @@ func TestCreateParameterChecks(t *testing.T) {
 		{"reserved DesiredAccess bit 0x00400000", func(r *smb.CreateRequest) { r.DesiredAccess |= 0x00400000 }, smb.StatusAccessDenied},
 		{"reserved DesiredAccess bit 0x04000000", func(r *smb.CreateRequest) { r.DesiredAccess |= 0x04000000 }, smb.StatusAccessDenied},
 		{"ImpersonationLevel 4", func(r *smb.CreateRequest) { r.ImpersonationLevel = 4 }, smb.StatusBadImpersonationLevel},
+		// A leading backslash, checked right after the impersonation level, as smbd orders it
+		// (smbtorture's smb2.create.leading-slash, and impacket against smbd 4.17.12).
+		{"a leading backslash", func(r *smb.CreateRequest) { r.Name = `\one.bin` }, smb.StatusInvalidParameter},
+		{"a lone backslash", func(r *smb.CreateRequest) { r.Name = `\` }, smb.StatusInvalidParameter},
+		{"a leading backslash and ImpersonationLevel 4", func(r *smb.CreateRequest) {
+			r.Name, r.ImpersonationLevel = `\one.bin`, 4
+		}, smb.StatusBadImpersonationLevel},
+		{"a leading backslash and FILE_OPEN_BY_FILE_ID", func(r *smb.CreateRequest) {
+			r.Name, r.CreateOptions = `\one.bin`, r.CreateOptions|smb.FileOpenByFileID
+		}, smb.StatusInvalidParameter},
 		{"DELETE_ON_CLOSE without DELETE", func(r *smb.CreateRequest) { r.CreateOptions |= smb.FileDeleteOnClose }, smb.StatusInvalidParameter},
 		{"reserved CreateOptions bit 0x01000000", func(r *smb.CreateRequest) { r.CreateOptions |= 0x01000000 }, smb.StatusInvalidParameter},
 		{"FILE_RESERVE_OPFILTER", func(r *smb.CreateRequest) { r.CreateOptions |= smb.FileReserveOpfilter }, smb.StatusInvalidParameter},
@@ -441,6 +451,57 @@ func TestCreateContextChecks(t *testing.T) {
 		}
 		if st != x.want {
 			t.Errorf("%s with %s of %d bytes: %v, want %v", x.name, x.ctx.Name, len(x.ctx.Data), st, x.want)
+		}
+	}
+}
+
+// TestCompoundFirstRelated: a compound whose first request claims to be related to one before it is
+// invalid: that request and every related one after it fail with STATUS_INVALID_PARAMETER, and an
+// unrelated one is served, as smbd answers (smbtorture's smb2.compound.invalid1). A lone request with
+// the flag fails the same way.
+func TestCompoundFirstRelated(t *testing.T) {
+	tg := startServer(t)
+	c, on := rawShare(t, tg)
+	hdr := func(cmd smb.Command, related bool) []byte {
+		h := smb.Header{Command: cmd, CreditCharge: 1, Credits: 8, MessageID: c.msgID, SessionID: on.sess, TreeID: on.tree}
+		c.msgID++
+		if related {
+			h.Flags = smb.FlagRelatedOps
+		}
+		return h.AppendTo(nil)
+	}
+	create := func(related bool) []byte {
+		req := openForReading("one.bin")
+		return req.AppendTo(hdr(smb.Create, related))
+	}
+	closeReq := func(related bool) []byte {
+		return (&smb.CloseRequest{FileID: smb.RelatedFileID}).AppendTo(hdr(smb.Close, related))
+	}
+	for _, tc := range []struct {
+		name string
+		msgs [][]byte
+		want []smb.Status
+	}{
+		{"compound", [][]byte{create(true), closeReq(true), closeReq(false)},
+			[]smb.Status{smb.StatusInvalidParameter, smb.StatusInvalidParameter, smb.StatusFileClosed}},
+		{"alone", [][]byte{create(true)}, []smb.Status{smb.StatusInvalidParameter}},
+		{"related as it should be", [][]byte{create(false), closeReq(true)}, []smb.Status{smb.StatusSuccess, smb.StatusSuccess}},
+	} {
+		if _, err := c.nc.Write(compound(tc.msgs...)); err != nil {
+			t.Fatal(err)
+		}
+		frame, err := smb.ReadFrame(c.nc, nil, 1<<20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts, err := smb.SplitCompound(nil, frame)
+		if err != nil || len(parts) != len(tc.want) {
+			t.Fatalf("%s: %d responses, %v; want %d", tc.name, len(parts), err, len(tc.want))
+		}
+		for i, p := range parts {
+			if h, err := smb.DecodeHeader(p); err != nil || h.Status != tc.want[i] {
+				t.Errorf("%s: response %d: %v %v, want %v", tc.name, i, h.Status, err, tc.want[i])
+			}
 		}
 	}
 }

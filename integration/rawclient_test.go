@@ -384,7 +384,7 @@ func TestCreateStatuses(t *testing.T) {
 		want smb.Status
 	}{
 		{`one.bin`, smb.StatusSuccess},
-		{`\dir\nested\deep.txt`, smb.StatusSuccess},
+		{`\dir\nested\deep.txt`, smb.StatusInvalidParameter}, // a leading separator, as smbd answers it
 		{`one.bin::$DATA`, smb.StatusSuccess},
 		{`in-link\nested`, smb.StatusSuccess},
 		{`one.bin:stream`, smb.StatusObjectNameNotFound},

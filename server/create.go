@@ -195,13 +195,16 @@ func createAccess(req *smb.CreateRequest, f *vfs.File, mxac, execAlways bool) (a
 }
 
 // validateCreate applies the parameter checks of MS-SMB2 2.2.13 and 3.3.5.9 and MS-FSA 2.1.5.1, with
-// the statuses smbd 4.17 answers once the way to the name is resolved. (A leading separator, which
-// MS-SMB2 3.3.5.9 refuses, stays tolerated: see vfs.)
+// the statuses smbd 4.17 answers once the way to the name is resolved, in its order. A name that
+// starts with a separator is refused as smbd and Windows refuse it (MS-SMB2 3.3.5.9; checked with
+// impacket and smbtorture's smb2.create.leading-slash).
 func validateCreate(req *smb.CreateRequest) error {
 	const invalidOptions = 0xFF000000 | smb.FileReserveOpfilter // reserved bits; Samba refuses both
 	switch {
 	case req.ImpersonationLevel > smb.ImpersonationDelegate:
 		return smb.StatusBadImpersonationLevel
+	case strings.HasPrefix(req.Name, `\`):
+		return smb.StatusInvalidParameter
 	case req.CreateOptions&smb.FileOpenByFileID != 0:
 		return smb.StatusNotSupported // the name would be a file id
 	case req.CreateOptions&invalidOptions != 0:

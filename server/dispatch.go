@@ -62,6 +62,10 @@ type compoundState struct {
 	// between a CREATE and its CLOSE still lets the CLOSE close).
 	createStatus smb.Status
 	started      bool // a previous message exists
+	// badChain: the first message claimed to be related to one before it. Every message of the frame
+	// that claims so fails with STATUS_INVALID_PARAMETER, as smbd answers (smbtorture's
+	// smb2.compound.invalid1); the unrelated ones are served.
+	badChain bool
 }
 
 type handlerFunc func(r *request) error
@@ -233,6 +237,9 @@ func (c *conn) process(f *outFrame, msg []byte, cs *compoundState, sealedBy *ses
 		return nil, false
 	}
 	// Related operations inherit session, tree and file from the previous message (MS-SMB2 3.3.5.2.7.2).
+	if hdr.Flags&smb.FlagRelatedOps != 0 && !cs.started {
+		cs.badChain = true
+	}
 	related := hdr.Flags&smb.FlagRelatedOps != 0 && cs.started
 	if related {
 		if hdr.SessionID == ^uint64(0) {
@@ -416,7 +423,7 @@ func (r *request) run() error {
 			}
 		}
 	}
-	if d.handle == nil {
+	if d.handle == nil || r.cs.badChain && r.hdr.Flags&smb.FlagRelatedOps != 0 {
 		return smb.StatusInvalidParameter
 	}
 	if d.needTree {

@@ -1,6 +1,9 @@
 package fscc
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"strings"
+)
 
 // File information classes (MS-FSCC 2.4), as carried in the
 // FileInfoClass field of QUERY_INFO and QUERY_DIRECTORY.
@@ -63,9 +66,9 @@ type Open struct {
 	Position int64
 	// Mode is FileModeInformation's FILE_* create-option bits.
 	Mode uint32
-	// Path is the share-relative path with '\' separators; FileNameInformation,
-	// FileNormalizedNameInformation and FileAllInformation report it with a
-	// leading '\' ("\" for the share root).
+	// Path is the share-relative path with '\' separators; FileNameInformation
+	// and FileAllInformation report it with a leading '\' ("\" for the share
+	// root), FileNormalizedNameInformation without ("" for the root).
 	Path string
 }
 
@@ -139,14 +142,20 @@ func FileInfo(class uint8, f File, o Open, maxLen int) ([]byte, error) {
 	case FileAttributeTagInformation:
 		// MS-FSCC 2.4.6: ReparseTag is 0 unless the file is a reparse point.
 		return fixed(maxLen, sizeAttrTag, func(b []byte) []byte { return le32(le32(b, f.Attributes), 0) })
-	case FileNameInformation, FileNormalizedNameInformation:
-		// MS-FSCC 2.4.32 / 2.4.34: FILE_NAME_INFORMATION; FileNormalizedName
-		// is the same path because zsmbd keeps no short-name components.
-		// The dialect check (not on 2.0.2, 2.1, 3.0.2) is the server's.
+	case FileNameInformation:
+		// MS-FSCC 2.4.32: FILE_NAME_INFORMATION, the path with a leading '\'.
 		if maxLen < minNameInfo {
 			return nil, ErrInfoLength
 		}
 		return appendName(nil, sharePath(o.Path), maxLen)
+	case FileNormalizedNameInformation:
+		// MS-FSCC 2.4.34: the same path (zsmbd keeps no short-name components) without the leading
+		// '\', and empty for the share root, as Windows and smbd answer (smbtorture's
+		// smb2.getinfo.normalized). The dialect check (3.1.1 only) is the server's.
+		if maxLen < minNameInfo {
+			return nil, ErrInfoLength
+		}
+		return appendName(nil, strings.TrimPrefix(sharePath(o.Path), `\`), maxLen)
 	case FileAlternateNameInformation:
 		// MS-FSCC 2.4.5: FILE_NAME_INFORMATION holding the 8.3 name.
 		if maxLen < minNameInfo {

@@ -69,7 +69,7 @@ func TestFileInfoLayout(t *testing.T) {
 		{FileEaInformation, "0a000000"},
 		{FileAccessInformation, "ff011f00"},
 		{FileNameInformation, `08000000 5c00 6100 5c00 6200`},
-		{FileNormalizedNameInformation, `08000000 5c00 6100 5c00 6200`},
+		{FileNormalizedNameInformation, `06000000 6100 5c00 6200`}, // no leading backslash
 		{FilePositionInformation, "0b0b000000000000"},
 		{FileModeInformation, "20000000"},
 		{FileAlignmentInformation, "00000000"},
@@ -115,7 +115,7 @@ func TestFileInfoBoundaries(t *testing.T) {
 		{FileNetworkOpenInformation, 56, 56, nil},
 		{FileAttributeTagInformation, 8, 8, nil},
 		{FileNameInformation, 8, 4 + name, func(m int) int { return 4 + (m-4)&^1 }},
-		{FileNormalizedNameInformation, 8, 4 + name, func(m int) int { return 4 + (m-4)&^1 }},
+		{FileNormalizedNameInformation, 8, 4 + name - 2, func(m int) int { return 4 + (m-4)&^1 }},
 		{FileAlternateNameInformation, 8, 4 + 16, func(m int) int { return 4 + (m-4)&^1 }},
 		{FileAllInformation, 104, 100 + name, func(m int) int { return 100 + (m-100)&^1 }},
 		{FileStreamInformation, 32, 38, func(int) int { return 0 }},
@@ -269,6 +269,20 @@ func TestNeverExceedsMaxLen(t *testing.T) {
 					*prev = len(got)
 				}
 			}
+		}
+	}
+}
+
+// TestNormalizedNameOfRoot: the share root's normalized name is empty, as Windows and smbd answer
+// (smbtorture's smb2.getinfo.normalized); FileNameInformation gives it as "\".
+func TestNormalizedNameOfRoot(t *testing.T) {
+	for _, tc := range []struct {
+		class uint8
+		want  string
+	}{{FileNormalizedNameInformation, "00000000"}, {FileNameInformation, "02000000 5c00"}} {
+		got, err := FileInfo(tc.class, File{}, Open{Path: ""}, 100)
+		if want := unhex(t, tc.want); err != nil || !bytes.Equal(got, want) {
+			t.Errorf("class %d of the root: %x, %v; want %x", tc.class, got, err, want)
 		}
 	}
 }

@@ -46,7 +46,7 @@ const (
 	sizeFsSize       = 24 // MS-FSCC 2.5.8
 	sizeFsDevice     = 8  // MS-FSCC 2.5.10
 	fsNameOffset     = 12 // MS-FSCC 2.5.1 up to FileSystemName
-	minAttributeInfo = 12 // BlockAlign(12, 4)
+	minAttributeInfo = 16 // BlockAlign(12+2, 4): one UTF-16 unit of the name, as Windows and Samba count it
 	sizeFsFullSize   = 32 // MS-FSCC 2.5.4
 	sizeFsObjectID   = 64 // MS-FSCC 2.5.6
 	sizeFsSectorSize = 28 // MS-FSCC 2.5.7

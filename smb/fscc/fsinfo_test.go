@@ -50,7 +50,7 @@ func TestFSInfoBoundaries(t *testing.T) {
 		{FileFsVolumeInformation, 24, 28}, // 18 + "Share"
 		{FileFsSizeInformation, 24, 24},
 		{FileFsDeviceInformation, 8, 8},
-		{FileFsAttributeInformation, 12, 20},
+		{FileFsAttributeInformation, 16, 20},
 		{FileFsFullSizeInformation, 32, 32},
 		{FileFsObjectIdInformation, 64, 64},
 		{FileFsSectorSizeInformation, 28, 28},

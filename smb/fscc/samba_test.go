@@ -62,8 +62,6 @@ func sambaDeviation(class string, maxLen int) string {
 		return "Samba refuses FileNormalizedNameInformation on 3.0.2; the dialect check is the server's"
 	case class == "fs2" || class == "fs6":
 		return "FileFsLabelInformation / quota class not encoded here"
-	case class == "fs5" && maxLen >= 12 && maxLen < 16:
-		return "Samba's minimum for FileFsAttributeInformation is 16; MS-FSA 2.1.5.13.5 says BlockAlign(12, 4) = 12"
 	case class == "fs8":
 		// Below 64 Samba returns truncated data with STATUS_BUFFER_OVERFLOW
 		// although the structure is fixed-size; at 64 its ExtendedInfo holds
