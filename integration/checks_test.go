@@ -31,6 +31,10 @@ func TestCreateParameterChecks(t *testing.T) {
 		// (smbtorture's smb2.create.leading-slash, and impacket against smbd 4.17.12).
 		{"a leading backslash", func(r *smb.CreateRequest) { r.Name = `\one.bin` }, smb.StatusInvalidParameter},
 		{"a lone backslash", func(r *smb.CreateRequest) { r.Name = `\` }, smb.StatusInvalidParameter},
+		// NTFS's quota file: smbd's fake file, ACCESS_DENIED but to root (smbtorture's
+		// smb2.create.quota-fake-file); in another case it is a bad stream name.
+		{"the quota file", func(r *smb.CreateRequest) { r.Name = `$Extend\$Quota:$Q:$INDEX_ALLOCATION` }, smb.StatusAccessDenied},
+		{"the quota file in lower case", func(r *smb.CreateRequest) { r.Name = `$extend\$quota:$q:$index_allocation` }, smb.StatusObjectNameInvalid},
 		{"a leading backslash and ImpersonationLevel 4", func(r *smb.CreateRequest) {
 			r.Name, r.ImpersonationLevel = `\one.bin`, 4
 		}, smb.StatusBadImpersonationLevel},

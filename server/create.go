@@ -45,6 +45,11 @@ func handleCreate(r *request) error {
 	if r.tree.share.ipc {
 		return r.createPipe(&req)
 	}
+	if req.Name == quotaFakeFile {
+		// NTFS's quota file, which Windows opens for a share's quota settings: smbd serves it to root
+		// alone and answers everyone else ACCESS_DENIED (this spelling only); no zsmbd session is root.
+		return smb.StatusAccessDenied
+	}
 	if req.CreateOptions&smb.FileNonDirectoryFile != 0 && strings.HasSuffix(req.Name, `\`) {
 		return smb.StatusObjectNameInvalid // MS-FSA 2.1.5.1
 	}
@@ -91,6 +96,10 @@ func handleCreate(r *request) error {
 	r.out = resp.AppendTo(r.out)
 	return nil
 }
+
+// quotaFakeFile is the name of NTFS's quota file (MS-FSCC 2.5.2's FileFsControlInformation is its
+// file-system side), as smbd recognizes it.
+const quotaFakeFile = `$Extend\$Quota:$Q:$INDEX_ALLOCATION`
 
 // openName opens the CREATE's name with the session's rights. An open that asks for no data is a stat
 // open: it needs no permission on the file itself, only on the way to it, and gets an O_PATH descriptor.
