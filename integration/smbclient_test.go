@@ -107,3 +107,21 @@ func TestSmbclientNoPassword(t *testing.T) {
 		t.Fatalf("private share with -N: want NT_STATUS_ACCESS_DENIED, got err=%v\n%s", err, out)
 	}
 }
+
+// TestSmbclientSigningAlgorithms: smbclient at 3.1.1 with signing required and one signing algorithm
+// allowed (`client smb3 signing algorithms`) reads a file with each: the server answers with the one
+// offered, HMAC-SHA256 included, which smbclient refuses to replace by another.
+func TestSmbclientSigningAlgorithms(t *testing.T) {
+	tg := startServer(t)
+	for _, alg := range []string{"HMAC-SHA256", "AES-128-CMAC", "AES-128-GMAC"} {
+		t.Run(alg, func(t *testing.T) {
+			out, err := smbclient(t, tg, "private", "-U", tg.User+"%"+tg.Password,
+				"--option=clientmaxprotocol=SMB3_11", "--option=clientminprotocol=SMB3_11",
+				"--option=clientsigning=required", "--option=clientsmb3signingalgorithms="+alg,
+				"-c", "get hello.txt -")
+			if err != nil || !strings.Contains(out, "hello from private") {
+				t.Errorf("%v\n%s", err, out)
+			}
+		})
+	}
+}

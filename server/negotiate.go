@@ -153,14 +153,24 @@ func negotiateContexts(in []smb.NegotiateContext, offerEncryption bool) ([]smb.N
 			if err := s.Decode(c.Data); err != nil {
 				return nil, 0, 0, smb.StatusInvalidParameter
 			}
+			// GMAC or CMAC, the client's first; HMAC-SHA256 only when the client offers neither (smbtorture's
+			// smb2.session.signing-hmac-sha-256 offers it alone, and refuses an algorithm it did not list).
+			wire := -1
 			for _, a := range s.Algorithms {
 				if a == smb.SigningAESGMAC || a == smb.SigningAESCMAC {
-					alg = sign.Algorithm(a)
+					wire = int(a)
 					break
 				}
 			}
-			if alg != 0 {
-				resp := smb.SigningCapabilities{Algorithms: []uint16{uint16(alg)}}
+			if wire < 0 && slices.Contains(s.Algorithms, smb.SigningHMACSHA256) {
+				wire = smb.SigningHMACSHA256
+			}
+			if wire >= 0 {
+				alg = sign.Algorithm(wire)
+				if wire == smb.SigningHMACSHA256 {
+					alg = sign.HMACSHA256
+				}
+				resp := smb.SigningCapabilities{Algorithms: []uint16{uint16(wire)}}
 				out = append(out, smb.NegotiateContext{Type: smb.CtxSigning, Data: resp.AppendTo(nil)})
 			}
 		}
