@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"encoding/binary"
 	"io/fs"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -31,14 +34,7 @@ func (s *Share) stat(dirfd int, name string) (Info, error) {
 		return info, err
 	}
 	var buf [128]byte
-	var n int
-	var xerr error
-	p := "/proc/self/fd/" + strconv.Itoa(dirfd)
-	if name == "" {
-		n, xerr = unix.Getxattr(p, dosAttribXattr, buf[:]) // follows the descriptor's link
-	} else {
-		n, xerr = unix.Lgetxattr(p+"/"+name, dosAttribXattr, buf[:])
-	}
+	n, xerr := getxattrAt(dirfd, name, dosAttribXattr, buf[:])
 	if xerr != nil {
 		return info, nil
 	}
@@ -49,6 +45,52 @@ func (s *Share) stat(dirfd int, name string) (Info, error) {
 		}
 	}
 	return info, nil
+}
+
+// noGetxattrat is set once the kernel lacks getxattrat(2) (before Linux 6.13).
+var noGetxattrat atomic.Bool
+
+// xattrArgs is getxattrat(2)'s struct xattr_args.
+type xattrArgs struct {
+	value uint64 // the buffer's address
+	size  uint32
+	flags uint32
+}
+
+// getxattrAt reads the extended attribute attr of dirfd/name, not following a final symbolic link
+// (name "" is dirfd itself, O_PATH descriptors included). For a name it uses getxattrat(2), one
+// system call with no path to resolve; otherwise, and on kernels without it, the descriptor's
+// /proc/self/fd link, which costs the kernel a path walk per call (getxattrat refuses O_PATH
+// descriptors, which opens use).
+func getxattrAt(dirfd int, name, attr string, buf []byte) (int, error) {
+	if name != "" && !noGetxattrat.Load() {
+		p, err := unix.BytePtrFromString(name)
+		if err != nil {
+			return 0, err
+		}
+		a, err := unix.BytePtrFromString(attr)
+		if err != nil {
+			return 0, err
+		}
+		flags := unix.AT_SYMLINK_NOFOLLOW
+		args := xattrArgs{value: uint64(uintptr(unsafe.Pointer(unsafe.SliceData(buf)))), size: uint32(len(buf))}
+		n, _, errno := unix.Syscall6(unix.SYS_GETXATTRAT, uintptr(dirfd), uintptr(unsafe.Pointer(p)), uintptr(flags),
+			uintptr(unsafe.Pointer(a)), uintptr(unsafe.Pointer(&args)), unsafe.Sizeof(args))
+		runtime.KeepAlive(buf) // its address travels inside args, out of the compiler's sight
+		switch errno {
+		case 0:
+			return int(n), nil
+		case unix.ENOSYS:
+			noGetxattrat.Store(true)
+		default:
+			return 0, errno
+		}
+	}
+	p := "/proc/self/fd/" + strconv.Itoa(dirfd)
+	if name == "" {
+		return unix.Getxattr(p, attr, buf) // follows the descriptor's link to the file
+	}
+	return unix.Lgetxattr(p+"/"+name, attr, buf)
 }
 
 // Bits of xattr_DosInfo's valid_flags (Samba's librpc/idl/xattr.idl).

@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -69,22 +70,26 @@ func TestDOSAttributes(t *testing.T) {
 	created := time.Date(2026, 12, 6, 4, 16, 49, 684399600, time.UTC)
 
 	f.share.ReadDOSAttributes(true)
-	d, err := f.share.Open(nil, "dos")
-	mustDo(t, err)
-	defer d.Close()
-	got := map[string]Info{}
-	for _, in := range readAll(t, d, 10) {
-		got[in.Name] = in
+	for _, viaProc := range []bool{false, true} { // getxattrat(2), or the /proc link older kernels need
+		noGetxattrat.Store(viaProc)
+		d, err := f.share.Open(nil, "dos")
+		mustDo(t, err)
+		got := map[string]Info{}
+		for _, in := range readAll(t, d, 10) {
+			got[in.Name] = in
+		}
+		d.Close()
+		if in := got["h.txt"]; !in.HasDOSAttributes || in.DOSAttributes != 0x22 || !in.Btime.Equal(created) {
+			t.Errorf("h.txt listed (via /proc %v): %v %#x %v", viaProc, in.HasDOSAttributes, in.DOSAttributes, in.Btime)
+		}
+		if in := got["sub"]; !in.HasDOSAttributes || in.DOSAttributes != 0x12 {
+			t.Errorf("sub listed (via /proc %v): %v %#x", viaProc, in.HasDOSAttributes, in.DOSAttributes)
+		}
+		if in := got["plain.txt"]; in.HasDOSAttributes {
+			t.Errorf("plain.txt listed (via /proc %v) with %#x", viaProc, in.DOSAttributes)
+		}
 	}
-	if in := got["h.txt"]; !in.HasDOSAttributes || in.DOSAttributes != 0x22 || !in.Btime.Equal(created) {
-		t.Errorf("h.txt listed: %v %#x %v", in.HasDOSAttributes, in.DOSAttributes, in.Btime)
-	}
-	if in := got["sub"]; !in.HasDOSAttributes || in.DOSAttributes != 0x12 {
-		t.Errorf("sub listed: %v %#x", in.HasDOSAttributes, in.DOSAttributes)
-	}
-	if in := got["plain.txt"]; in.HasDOSAttributes {
-		t.Errorf("plain.txt listed with %#x", in.DOSAttributes)
-	}
+	noGetxattrat.Store(false)
 	for _, name := range []string{`dos\h.txt`, `dos\H.TXT`} {
 		in, err := f.share.Stat(nil, name)
 		if err != nil || in.DOSAttributes != 0x22 || !in.Btime.Equal(created) {
@@ -103,5 +108,38 @@ func TestDOSAttributes(t *testing.T) {
 	f.share.ReadDOSAttributes(false)
 	if in, err := f.share.Stat(nil, `dos\h.txt`); err != nil || in.HasDOSAttributes || in.Btime.Equal(created) {
 		t.Errorf("off: %v %#x %v %v", in.HasDOSAttributes, in.DOSAttributes, in.Btime, err)
+	}
+}
+
+// BenchmarkReadDirDOSAttributes lists 1000 files, half of them with a stored user.DOSATTRIB, with
+// ReadDOSAttributes off and on: the price of the extra getxattr per entry.
+func BenchmarkReadDirDOSAttributes(b *testing.B) {
+	f := newFixture(b)
+	dir := filepath.Join(f.root, "many")
+	mustDo(b, os.Mkdir(dir, 0o755))
+	v := mustHex(b, dosattribHidden)
+	for i := range 1000 {
+		p := filepath.Join(dir, "file"+strconv.Itoa(i))
+		mustDo(b, os.WriteFile(p, nil, 0o644))
+		if i%2 == 0 {
+			if err := unix.Setxattr(p, "user.DOSATTRIB", v, 0); err != nil {
+				b.Skipf("no user extended attributes here: %v", err)
+			}
+		}
+	}
+	for _, on := range []bool{false, true} {
+		b.Run(map[bool]string{false: "off", true: "on"}[on], func(b *testing.B) {
+			f.share.ReadDOSAttributes(on)
+			for b.Loop() {
+				d, err := f.share.Open(nil, "many")
+				mustDo(b, err)
+				for {
+					if _, err := d.ReadDir(256); err != nil {
+						break
+					}
+				}
+				d.Close()
+			}
+		})
 	}
 }
