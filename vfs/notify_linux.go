@@ -6,6 +6,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -171,7 +172,13 @@ func (n *Notifier) Close() error {
 	return err
 }
 
-// read reads inotify events until the Notifier closes, and hands each watch its changes.
+// moveWait is how long a read waits for the MOVED_TO of a rename whose MOVED_FROM ended a batch.
+const moveWait = 20 * time.Millisecond
+
+// read reads inotify events until the Notifier closes, and hands each watch its changes. A rename's
+// MOVED_TO may not be queued yet when its MOVED_FROM is read (inotify(7) does not promise the pair
+// is queued at once), so a batch that ends with a MOVED_FROM waits a moment for more, and the pair is
+// reported as a rename, not as a removal and an addition.
 func (n *Notifier) read(f *os.File, stopped chan struct{}) {
 	defer close(stopped)
 	buf := make([]byte, 64<<10)
@@ -180,7 +187,23 @@ func (n *Notifier) read(f *os.File, stopped chan struct{}) {
 		if err != nil {
 			return
 		}
-		n.dispatch(parseEvents(buf[:k]))
+		evs := parseEvents(buf[:k])
+		for len(evs) > 0 && evs[len(evs)-1].mask&unix.IN_MOVED_FROM != 0 {
+			if f.SetReadDeadline(time.Now().Add(moveWait)) != nil {
+				break
+			}
+			k, err = f.Read(buf)
+			f.SetReadDeadline(time.Time{})
+			if err != nil {
+				if errors.Is(err, os.ErrDeadlineExceeded) {
+					break // a move out of the directory: a removal
+				}
+				n.dispatch(evs)
+				return
+			}
+			evs = append(evs, parseEvents(buf[:k])...)
+		}
+		n.dispatch(evs)
 	}
 }
 

@@ -1,11 +1,14 @@
 package vfs
 
 import (
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // watchDir watches name under the fixture's share and returns the channel its changes arrive on.
@@ -189,4 +192,43 @@ func TestNotifierFile(t *testing.T) {
 	if _, err := n.WatchFile(dir, func([]Change) {}); err == nil {
 		t.Error("WatchFile took a directory")
 	}
+}
+
+// TestNotifierSplitRename: a rename whose MOVED_TO is read after its MOVED_FROM (inotify(7) does not
+// promise the pair is queued at once; the Docker suite once saw a removal and an addition) is still
+// reported as a rename. A MOVED_FROM with nothing after it is a removal. The events come from a pipe
+// standing in for the inotify descriptor.
+func TestNotifierSplitRename(t *testing.T) {
+	ev := func(mask, cookie uint32, name string) []byte {
+		b := make([]byte, unix.SizeofInotifyEvent, unix.SizeofInotifyEvent+16)
+		binary.LittleEndian.PutUint32(b[0:], 1) // wd
+		binary.LittleEndian.PutUint32(b[4:], mask)
+		binary.LittleEndian.PutUint32(b[8:], cookie)
+		binary.LittleEndian.PutUint32(b[12:], 16)
+		return append(b, append([]byte(name), make([]byte, 16-len(name))...)...)
+	}
+	r, w, err := os.Pipe()
+	mustDo(t, err)
+	ch := make(chan Change, 8)
+	n := &Notifier{byWD: map[int32]map[*Watch]struct{}{}}
+	watch := &Watch{n: n, wd: 1, fn: func(cs []Change) {
+		for _, c := range cs {
+			ch <- c
+		}
+	}}
+	n.byWD[1] = map[*Watch]struct{}{watch: {}}
+	stopped := make(chan struct{})
+	go n.read(r, stopped)
+	w.Write(ev(unix.IN_MOVED_FROM, 7, "a"))
+	time.Sleep(moveWait / 4)
+	w.Write(ev(unix.IN_MOVED_TO, 7, "b"))
+	w.Write(ev(unix.IN_MOVED_FROM, 8, "gone"))
+	want := []Change{{Action: RenamedOld, Name: "a"}, {Action: RenamedNew, Name: "b"}, {Action: Removed, Name: "gone"}}
+	for _, wc := range want {
+		if c := nextChange(t, ch); c != wc {
+			t.Errorf("change %+v, want %+v", c, wc)
+		}
+	}
+	w.Close()
+	<-stopped
 }
