@@ -231,4 +231,5 @@ func TestNotifierSplitRename(t *testing.T) {
 	}
 	w.Close()
 	<-stopped
+	r.Close() // not left to a finalizer, which would close it during another test's descriptor count
 }
