@@ -236,10 +236,10 @@ func (c *conn) process(f *outFrame, msg []byte, cs *compoundState, sealedBy *ses
 		c.log.Info().Uint64("message_id", hdr.MessageID).Uint16("charge", charge).Msg("closing connection: MessageId outside the credit window")
 		return nil, false
 	}
-	// Related operations inherit session, tree and file from the previous message (MS-SMB2 3.3.5.2.7.2).
 	if hdr.Flags&smb.FlagRelatedOps != 0 && !cs.started {
-		cs.badChain = true
+		cs.badChain = true // nothing before it to be related to
 	}
+	// Related operations inherit session, tree and file from the previous message (MS-SMB2 3.3.5.2.7.2).
 	related := hdr.Flags&smb.FlagRelatedOps != 0 && cs.started
 	if related {
 		if hdr.SessionID == ^uint64(0) {

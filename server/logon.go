@@ -301,11 +301,11 @@ func (c *conn) mapUsername(path, user string) string {
 		c.log.Warn().Err(err).Msg("username map not read")
 		return user
 	}
-	unix, mapped := m.Map(user, userListed)
+	account, mapped := m.Map(user, userListed)
 	if mapped {
-		c.log.Debug().Str("client_user", user).Str("user", unix).Msg("username map")
+		c.log.Debug().Str("client_user", user).Str("user", account).Msg("username map")
 	}
-	return unix
+	return account
 }
 
 func offersNTLM(mechs []asn1.ObjectIdentifier) bool {

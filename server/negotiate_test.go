@@ -8,13 +8,15 @@ import (
 	"github.com/zsmbd/zsmbd/smb/sign"
 )
 
+// preauth is the preauthentication integrity context every 3.1.1 NEGOTIATE carries.
+var preauth = smb.NegotiateContext{Type: smb.CtxPreauthIntegrity,
+	Data: (&smb.PreauthIntegrity{HashAlgorithms: []uint16{smb.HashSHA512}, Salt: make([]byte, 32)}).AppendTo(nil)}
+
 // TestEncryptionContext: at 3.1.1 the server answers the client's cipher list with the first of its own
 // preference the client offers (Samba's: AES-128-GCM, AES-128-CCM, AES-256-GCM, AES-256-CCM), leaves the
 // context out when nothing is in common or encryption is off, and refuses an empty list or a second
 // encryption context (MS-SMB2 3.3.5.4).
 func TestEncryptionContext(t *testing.T) {
-	preauth := smb.NegotiateContext{Type: smb.CtxPreauthIntegrity,
-		Data: (&smb.PreauthIntegrity{HashAlgorithms: []uint16{smb.HashSHA512}, Salt: make([]byte, 32)}).AppendTo(nil)}
 	ciphers := func(c ...uint16) smb.NegotiateContext {
 		return smb.NegotiateContext{Type: smb.CtxEncryption, Data: (&smb.EncryptionCapabilities{Ciphers: c}).AppendTo(nil)}
 	}
@@ -71,8 +73,6 @@ func TestEncryptionContext(t *testing.T) {
 // smb2.session.signing-hmac-sha-256 offers it alone and refuses anything else), and leaves the
 // context out, signing with CMAC, when there is no context or nothing in common.
 func TestSigningContext(t *testing.T) {
-	preauth := smb.NegotiateContext{Type: smb.CtxPreauthIntegrity,
-		Data: (&smb.PreauthIntegrity{HashAlgorithms: []uint16{smb.HashSHA512}, Salt: make([]byte, 32)}).AppendTo(nil)}
 	algs := func(a ...uint16) smb.NegotiateContext {
 		return smb.NegotiateContext{Type: smb.CtxSigning, Data: (&smb.SigningCapabilities{Algorithms: a}).AppendTo(nil)}
 	}
