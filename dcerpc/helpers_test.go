@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // testShares is the share list most tests serve: a disk share, IPC$ and a
@@ -18,11 +19,15 @@ var testShares = []Share{
 	{Name: "docs", Comment: "Dokumente für alle", Path: "/srv/docs", Type: STypeDiskTree},
 }
 
+// testNow is the test servers' clock: a Sunday, 04:05:06.78 UTC.
+var testNow = time.Date(2026, 12, 6, 4, 5, 6, 780_000_000, time.UTC)
+
 func serverWith(list []Share) *Server {
 	return &Server{
 		NetBIOSName: "ZSMBD",
 		Workgroup:   "workgroup",
 		Comment:     "zsmbd test server",
+		Now:         func() time.Time { return testNow },
 		Shares:      func() []Share { return list },
 		Share: func(name string) (Share, bool) {
 			for _, s := range list {

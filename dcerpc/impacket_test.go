@@ -86,6 +86,9 @@ func TestImpacket(t *testing.T) {
 		"bogus_then_enum":    `4`,
 		"big":                `{"count":150,"first":{"name":"share000","remark":"","type":0},"last":{"name":"share149","remark":"cccccc","type":0}}`,
 		"wksta100":           `{"computer":"ZSMBD","langroup":"WORKGROUP","major":6,"minor":1,"platform":500}`,
+		// NetrRemoteTOD at the test clock, in UTC, Samba's clock tick.
+		"tod": `{"elapsedt":1796529906,"hours":4,"mins":5,"secs":6,"hunds":78,"timezone":0,"tinterval":10000,` +
+			`"day":6,"month":12,"year":2026,"weekday":0}`,
 	}
 	for key, w := range want {
 		var wv any

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"sync/atomic"
+	"time"
 )
 
 // Share types reported in SHARE_INFO_x.shi_type. MS-SRVS 2.2.2.4.
@@ -50,6 +51,8 @@ type Server struct {
 	// means 6.1, what Samba announces (SAMBA_MAJOR/MINOR_NBT_ANNOUNCE_VERSION,
 	// Windows 7 / 2008 R2) so that MMC offers every share setting.
 	VersionMajor, VersionMinor uint32
+	// Now is the clock NetrRemoteTOD reads; nil is time.Now.
+	Now func() time.Time
 	// Shares returns the browseable shares and IPC$, in the order to report
 	// them. The caller leaves out shares with `browseable = no`.
 	Shares func() []Share

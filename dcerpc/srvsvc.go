@@ -1,6 +1,9 @@
 package dcerpc
 
-import "strings"
+import (
+	"strings"
+	"time"
+)
 
 // srvsvcInterface is the Server Service Remote Protocol, MS-SRVS 1.9:
 // 4b324fc8-1670-01d3-1278-5a47bf6ee188 version 3.0.
@@ -11,6 +14,7 @@ var srvsvcInterface = &iface{
 		15: netrShareEnum(true),  // NetrShareEnum, MS-SRVS 3.1.4.8
 		16: netrShareGetInfo,     // MS-SRVS 3.1.4.10
 		21: netrServerGetInfo,    // MS-SRVS 3.1.4.17
+		28: netrRemoteTOD,        // MS-SRVS 3.1.4.21
 		36: netrShareEnum(false), // NetrShareEnumSticky, MS-SRVS 3.1.4.9
 	},
 }
@@ -252,5 +256,39 @@ func netrServerGetInfo(srv *Server, r *ndrReader, w *ndrWriter) {
 		w.u32(werrInvalidLevel)
 		return
 	}
+	w.u32(werrOK)
+}
+
+// netrRemoteTOD serves the server's time of day, which Windows' `net time \\server` shows:
+//
+//	NET_API_STATUS NetrRemoteTOD(
+//	  [in, string, unique] SRVSVC_HANDLE ServerName,
+//	  [out] LPTIME_OF_DAY_INFO* BufferPtr);
+//
+// TIME_OF_DAY_INFO (MS-SRVS 2.2.4.105) in UTC: the time zone is 0 minutes, and the clock tick 10000
+// (ten-thousandths of a second), the values Samba sends.
+func netrRemoteTOD(srv *Server, r *ndrReader, w *ndrWriter) {
+	r.uniqueStr()
+	if r.err != nil {
+		return
+	}
+	now := time.Now
+	if srv.Now != nil {
+		now = srv.Now
+	}
+	t := now().UTC()
+	w.ptr(true)
+	w.u32(uint32(t.Unix()))                                  // tod_elapsedt
+	w.u32(uint32(t.UnixMilli()))                             // tod_msecs: a millisecond count, as Samba's wraps
+	w.u32(uint32(t.Hour()))                                  // tod_hours
+	w.u32(uint32(t.Minute()))                                // tod_mins
+	w.u32(uint32(t.Second()))                                // tod_secs
+	w.u32(uint32(t.Nanosecond() / int(10*time.Millisecond))) // tod_hunds
+	w.u32(0)                                                 // tod_timezone: minutes west of UTC
+	w.u32(10000)                                             // tod_tinterval
+	w.u32(uint32(t.Day()))                                   // tod_day
+	w.u32(uint32(t.Month()))                                 // tod_month
+	w.u32(uint32(t.Year()))                                  // tod_year
+	w.u32(uint32(t.Weekday()))                               // tod_weekday: 0 is Sunday
 	w.u32(werrOK)
 }

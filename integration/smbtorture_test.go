@@ -40,7 +40,8 @@ func smbtortureOutcome(out string) string {
 //   - the root's normalized name and the file-system classes' buffer sizes and quota class
 //     (getinfo.normalized, getinfo.qfs_buffercheck, getinfo.fsinfo);
 //   - a 3.1.1 client offering HMAC-SHA256 signing alone (session.signing-hmac-sha-256), which failed
-//     to connect.
+//     to connect;
+//   - NetrRemoteTOD over the srvsvc pipe (rpc.srvsvc), which Windows' `net time` asks.
 //
 // The last three fail at a CREATE of their own, as on smbd: they got as far.
 func TestSmbtorture(t *testing.T) {
@@ -70,11 +71,18 @@ func TestSmbtorture(t *testing.T) {
 		{"smb2.session.signing-hmac-sha-256", user, createDenied},
 		{"smb2.session.signing-aes-128-cmac", user, createDenied},
 		{"smb2.session.signing-aes-128-gmac", user, createDenied},
+		// MS-SRVS over the srvsvc pipe; NetrRemoteTOD was not answered (PROCNUM_OUT_OF_RANGE).
+		{"rpc.srvsvc.srvsvc (admin access).NetRemoteTOD", user, "success: srvsvc (admin access).NetRemoteTOD"},
+		{"rpc.srvsvc.srvsvc (admin access).NetSrvGetInfo", user, "success: srvsvc (admin access).NetSrvGetInfo"},
 	} {
 		t.Run(tc.test, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
-			cmd := exec.CommandContext(ctx, bin, "-s", conf, "//"+host+"/"+tg.Share, "-p", port, "-U", tc.creds, tc.test)
+			args := []string{"-s", conf, "//" + host + "/" + tg.Share, "-p", port}
+			if strings.HasPrefix(tc.test, "rpc.") {
+				args = []string{"-s", conf, "ncacn_np:" + host, "--option=smbports=" + port}
+			}
+			cmd := exec.CommandContext(ctx, bin, append(args, "-U", tc.creds, tc.test)...)
 			cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
 			out, _ := cmd.CombinedOutput() // a failed test exits non-zero; the outcome is in the output
 			if got := smbtortureOutcome(string(out)); got != tc.want {

@@ -92,6 +92,11 @@ for level in (100, 101, 102):
     out['server%d' % level] = row
 out['server_level7'] = err(lambda: srvs.hNetrServerGetInfo(dce, 7))
 
+tod = srvs.hNetrRemoteTOD(dce)['BufferPtr']
+out['tod'] = {k[4:]: tod[k] for k in ('tod_elapsedt', 'tod_hours', 'tod_mins', 'tod_secs', 'tod_hunds',
+                                      'tod_timezone', 'tod_tinterval', 'tod_day', 'tod_month',
+                                      'tod_year', 'tod_weekday')}
+
 
 def bad_opnum():
     dce.call(99, b'')
