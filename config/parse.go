@@ -385,9 +385,7 @@ func (p *parser) applyShareParam(s *Share, key, written, value, where, name stri
 	case "readonly":
 		s.ReadOnly, err = parseBool(value)
 	case "writeable", "writable", "writeok":
-		var w bool
-		w, err = parseBool(value)
-		s.ReadOnly = !w
+		s.ReadOnly, err = parseNegated(value)
 	case "guestok", "public":
 		s.GuestOK, err = parseBool(value)
 	case "browseable", "browsable":
@@ -401,30 +399,20 @@ func (p *parser) applyShareParam(s *Share, key, written, value, where, name stri
 	case "hidefiles":
 		s.HideFiles = ParseNames(value)
 	case "followsymlinks":
-		var follow bool
-		follow, err = parseBool(value)
-		s.NoFollowSymlinks = !follow
+		s.NoFollowSymlinks, err = parseNegated(value)
 	case "widelinks":
 		var wide bool
 		if wide, err = parseBool(value); err == nil && wide {
 			p.warn(where, written+" = yes is not supported: symbolic links that leave the share stay unresolved")
 		}
 	case "oplocks":
-		var on bool
-		on, err = parseBool(value)
-		s.NoOplocks = !on
+		s.NoOplocks, err = parseNegated(value)
 	case "level2oplocks":
-		var on bool
-		on, err = parseBool(value)
-		s.NoLevel2Oplocks = !on
+		s.NoLevel2Oplocks, err = parseNegated(value)
 	case "changenotify":
-		var notify bool
-		notify, err = parseBool(value)
-		s.NoChangeNotify = !notify
+		s.NoChangeNotify, err = parseNegated(value)
 	case "hidedotfiles":
-		var hide bool
-		hide, err = parseBool(value)
-		s.ShowDotFiles = !hide
+		s.ShowDotFiles, err = parseNegated(value)
 	case "hostsallow", "allowhosts", "hostsdeny", "denyhosts":
 		var h Hosts
 		var warnings []string
@@ -458,9 +446,7 @@ func (p *parser) applyShareParam(s *Share, key, written, value, where, name stri
 	case "hideunreadable":
 		s.HideUnreadable, err = parseBool(value)
 	case "storedosattributes":
-		var on bool
-		on, err = parseBool(value)
-		s.NoDOSAttributes = !on
+		s.NoDOSAttributes, err = parseNegated(value)
 	case "manglednames":
 		// Samba's values are yes, no and illegal (its default). zsmbd gives no 8.3 names to long
 		// names that are legal, so yes and illegal are the same here.
@@ -470,9 +456,7 @@ func (p *parser) applyShareParam(s *Share, key, written, value, where, name stri
 		}
 		s.NoMangledNames = !on
 	case "available":
-		var on bool
-		on, err = parseBool(value)
-		s.Unavailable = !on
+		s.Unavailable, err = parseNegated(value)
 	case "forceuser":
 		s.ForceUser = unquote(value)
 	case "forcegroup", "group":
@@ -589,6 +573,13 @@ func parseBool(v string) (bool, error) {
 		return false, nil
 	}
 	return false, fmt.Errorf("bad boolean %q (want yes or no)", v)
+}
+
+// parseNegated parses a boolean and returns its negation, for the fields that record a parameter's
+// non-default value (`oplocks = no` is NoOplocks).
+func parseNegated(v string) (bool, error) {
+	b, err := parseBool(v)
+	return !b && err == nil, err
 }
 
 // parseInt parses a decimal number.
