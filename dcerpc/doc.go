@@ -7,9 +7,11 @@
 // answers READs from Pipe.Read. The package speaks the connection-oriented
 // protocol of MS-RPCE 2.2.2 / C706 chapter 12 with the NDR 2.0 transfer syntax,
 // little-endian, without authentication (the SMB session already authenticated
-// the caller), and implements only the operations that share browsing uses:
+// the caller), and implements only the operations that share browsing and Windows' server tools use:
 //
-//	srvsvc  opnum 15 NetrShareEnum, 16 NetrShareGetInfo, 21 NetrServerGetInfo,
+//	srvsvc  opnum 8 NetrConnectionEnum, 9 NetrFileEnum, 12 NetrSessionEnum (each refused: only
+//	        administrators get them, and no session here is one), 15 NetrShareEnum,
+//	        16 NetrShareGetInfo, 21 NetrServerGetInfo, 23 NetrServerDiskEnum, 28 NetrRemoteTOD,
 //	        36 NetrShareEnumSticky
 //	wkssvc  opnum 0 NetrWkstaGetInfo
 //

@@ -18,6 +18,7 @@ var interfaces = []*iface{srvsvcInterface, wkssvcInterface}
 // Win32 error codes returned as NET_API_STATUS. MS-ERREF 2.2.
 const (
 	werrOK               = 0
+	werrAccessDenied     = 0x00000005 // ERROR_ACCESS_DENIED
 	werrInvalidParameter = 0x00000057 // ERROR_INVALID_PARAMETER
 	werrInvalidLevel     = 0x0000007c // ERROR_INVALID_LEVEL
 	werrNetNameNotFound  = 0x00000906 // NERR_NetNameNotFound (2310)

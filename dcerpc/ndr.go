@@ -111,15 +111,19 @@ func (w *ndrWriter) ptr(present bool) {
 	w.nextRef += 4
 }
 
-// str writes a conformant varying string: max_count, offset 0 and
-// actual_count, both counts in UTF-16 units including the terminating NUL,
-// then the units. C706 14.3.4.2.
+// str writes a conformant varying string: max_count, then the string as varyingStr writes it.
+// C706 14.3.4.2.
 func (w *ndrWriter) str(s string) {
+	w.u32(uint32(len(utf16.Encode([]rune(s))) + 1))
+	w.varyingStr(s)
+}
+
+// varyingStr writes a varying string, what [string] makes of a fixed-size array: offset 0 and
+// actual_count in UTF-16 units including the terminating NUL, then the units. C706 14.3.4.1.
+func (w *ndrWriter) varyingStr(s string) {
 	u := utf16.Encode([]rune(s))
-	n := uint32(len(u) + 1)
-	w.u32(n)
 	w.u32(0)
-	w.u32(n)
+	w.u32(uint32(len(u) + 1))
 	for _, c := range u {
 		w.b = le.AppendUint16(w.b, c)
 	}

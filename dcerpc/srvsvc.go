@@ -11,9 +11,13 @@ var srvsvcInterface = &iface{
 	pipe:   "srvsvc",
 	syntax: mustSyntax("4b324fc8-1670-01d3-1278-5a47bf6ee188", 3, 0),
 	ops: map[uint16]operation{
-		15: netrShareEnum(true),  // NetrShareEnum, MS-SRVS 3.1.4.8
-		16: netrShareGetInfo,     // MS-SRVS 3.1.4.10
-		21: netrServerGetInfo,    // MS-SRVS 3.1.4.17
+		8:  netrConnectionEnum,  // MS-SRVS 3.1.4.1
+		9:  netrFileEnum,        // MS-SRVS 3.1.4.2
+		12: netrSessionEnum,     // MS-SRVS 3.1.4.5
+		15: netrShareEnum(true), // NetrShareEnum, MS-SRVS 3.1.4.8
+		16: netrShareGetInfo,    // MS-SRVS 3.1.4.10
+		21: netrServerGetInfo,   // MS-SRVS 3.1.4.17
+		23: netrServerDiskEnum,
 		28: netrRemoteTOD,        // MS-SRVS 3.1.4.21
 		36: netrShareEnum(false), // NetrShareEnumSticky, MS-SRVS 3.1.4.9
 	},
@@ -61,30 +65,21 @@ func shareLevelServed(level uint32) bool {
 func netrShareEnum(all bool) operation {
 	return func(srv *Server, r *ndrReader, w *ndrWriter) {
 		r.uniqueStr() // ServerName: the client's idea of our name, unused
-		level := r.u32()
-		if r.u32() != level { // union discriminant, MS-SRVS 2.2.4.38
-			r.fail()
-		}
-		arm := shareEnumArm(level)
-		container := false
-		if arm {
-			container = r.u32() != 0
-			if container {
-				r.u32() // EntriesRead
-				if r.u32() != 0 {
-					// An input array would have to be decoded to be skipped;
-					// no client sends one.
-					r.fail()
-				}
-			}
-		}
-		r.u32() // PreferedMaximumLength: everything fits in one answer
-		resumePtr := r.u32() != 0
-		resume := uint32(0)
-		if resumePtr {
-			resume = r.u32()
-		}
+		req := readEnumArgs(r, shareEnumArm)
 		if r.err != nil {
+			return
+		}
+		switch {
+		case !req.arm:
+			// No arm: the union is just its discriminant (Samba's default).
+			req.refuse(w, werrInvalidLevel)
+			return
+		case !req.container:
+			// A NULL [in,out] pointer must stay NULL.
+			req.refuse(w, werrInvalidParameter)
+			return
+		case !shareLevelServed(req.level):
+			req.refuse(w, werrInvalidLevel)
 			return
 		}
 
@@ -94,40 +89,89 @@ func netrShareEnum(all bool) operation {
 				list = append(list, s)
 			}
 		}
-		list = list[min(int(min(resume, 1<<20)), len(list)):]
-
-		status := uint32(werrOK)
-		w.u32(level)
-		w.u32(level)
-		switch {
-		case !arm:
-			// No arm: the union is just its discriminant (Samba's default).
-			status, list = werrInvalidLevel, nil
-		case !container:
-			// A NULL [in,out] pointer must stay NULL.
-			w.ptr(false)
-			status, list = werrInvalidParameter, nil
-		case !shareLevelServed(level):
-			w.ptr(true)
-			w.u32(0)
-			w.ptr(false)
-			status, list = werrInvalidLevel, nil
-		default:
-			w.ptr(true)
-			w.u32(uint32(len(list))) // EntriesRead
-			w.ptr(len(list) > 0)
-			if len(list) > 0 {
-				w.u32(uint32(len(list))) // conformant array max_count
-				writeShareInfos(w, level, list)
-			}
+		list = list[min(int(min(req.resume, 1<<20)), len(list)):]
+		w.u32(req.level)
+		w.u32(req.level)
+		w.ptr(true)
+		w.u32(uint32(len(list))) // EntriesRead
+		w.ptr(len(list) > 0)
+		if len(list) > 0 {
+			w.u32(uint32(len(list))) // conformant array max_count
+			writeShareInfos(w, req.level, list)
 		}
 		w.u32(uint32(len(list))) // TotalEntries
-		w.ptr(resumePtr)
-		if resumePtr {
+		w.ptr(req.resumePtr)
+		if req.resumePtr {
 			w.u32(0)
 		}
-		w.u32(status)
+		w.u32(werrOK)
 	}
+}
+
+// enumArgs is what the srvsvc enumerations (NetrShareEnum, NetrSessionEnum, NetrConnectionEnum,
+// NetrFileEnum) take after their leading strings:
+//
+//	[in, out] XXX_ENUM_STRUCT InfoStruct,  // Level, then a union of container pointers on it
+//	[in] DWORD PreferedMaximumLength,
+//	[in, out, unique] DWORD* ResumeHandle
+type enumArgs struct {
+	level     uint32
+	arm       bool // the union has an arm for level: a pointer to {EntriesRead; [size_is] Buffer*}
+	container bool // that pointer was not NULL
+	buffer    bool // the container's Buffer was not NULL (an empty array)
+	resumePtr bool
+	resume    uint32
+}
+
+// readEnumArgs decodes an enumArgs whose union has arms for the levels hasArm accepts. The
+// container's Buffer comes NULL or, from impacket, as an empty array; entries in it would have to be
+// decoded to be skipped, and no client sends any, so they fail the stub.
+func readEnumArgs(r *ndrReader, hasArm func(level uint32) bool) enumArgs {
+	var e enumArgs
+	e.level = r.u32()
+	if r.u32() != e.level { // union discriminant
+		r.fail()
+	}
+	e.arm = hasArm(e.level)
+	if e.arm {
+		e.container = r.u32() != 0
+		if e.container {
+			r.u32() // EntriesRead
+			e.buffer = r.u32() != 0
+			if e.buffer && r.u32() != 0 { // the array's max_count
+				r.fail()
+			}
+		}
+	}
+	r.u32() // PreferedMaximumLength: everything fits in one answer
+	e.resumePtr = r.u32() != 0
+	if e.resumePtr {
+		e.resume = r.u32()
+	}
+	return e
+}
+
+// refuse answers an enumeration with status and nothing enumerated, as Samba does: the InfoStruct
+// as it came with no entries, TotalEntries 0, and the resume handle as it came.
+func (e enumArgs) refuse(w *ndrWriter, status uint32) {
+	w.u32(e.level)
+	w.u32(e.level)
+	if e.arm {
+		w.ptr(e.container)
+		if e.container {
+			w.u32(0) // EntriesRead
+			w.ptr(e.buffer)
+			if e.buffer {
+				w.u32(0) // max_count
+			}
+		}
+	}
+	w.u32(0) // TotalEntries
+	w.ptr(e.resumePtr)
+	if e.resumePtr {
+		w.u32(e.resume)
+	}
+	w.u32(status)
 }
 
 // netrShareGetInfo serves:

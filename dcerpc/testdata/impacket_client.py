@@ -7,6 +7,7 @@ import json
 import sys
 
 from impacket.dcerpc.v5 import rpcrt, srvs, transport, wkst
+from impacket.dcerpc.v5.ndr import NULL
 from impacket.dcerpc.v5.rpcrt import DCERPCException
 
 srv_port, wks_port, big_port = (int(a) for a in sys.argv[1:4])
@@ -96,6 +97,15 @@ tod = srvs.hNetrRemoteTOD(dce)['BufferPtr']
 out['tod'] = {k[4:]: tod[k] for k in ('tod_elapsedt', 'tod_hours', 'tod_mins', 'tod_secs', 'tod_hunds',
                                       'tod_timezone', 'tod_tinterval', 'tod_day', 'tod_month',
                                       'tod_year', 'tod_weekday')}
+
+# Only administrators get sessions, tree connects and open files listed; the disks are anyone's.
+out['sess_enum10'] = err(lambda: srvs.hNetrSessionEnum(dce, NULL, NULL, 10))
+out['conn_enum1'] = err(lambda: srvs.hNetrConnectionEnum(dce, 'IPC$\x00', 1))
+out['file_enum3'] = err(lambda: srvs.hNetrFileEnum(dce, NULL, NULL, 3))
+out['file_enum2'] = err(lambda: srvs.hNetrFileEnum(dce, NULL, NULL, 2))
+resp = srvs.hNetrServerDiskEnum(dce, 0)
+out['disks'] = {'names': [s(e['Disk']) for e in resp['DiskInfoStruct']['Buffer']],
+                'read': resp['DiskInfoStruct']['EntriesRead'], 'total': resp['TotalEntries']}
 
 
 def bad_opnum():

@@ -1,0 +1,118 @@
+package dcerpc
+
+import (
+	"bytes"
+	"testing"
+)
+
+// TestSrvsvcAdminCalls pins the answers to the srvsvc calls only administrators get lists from. Each
+// want is the stub smbd 4.17 sent a plain user for the same request, except for its referent ids:
+// smbd's first is 0x00020004, ours 0x00020000 (any non-zero id is valid, C706 14.3.10).
+func TestSrvsvcAdminCalls(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		op   uint16
+		req  []byte
+		want []byte
+	}{
+		{"NetrSessionEnum level 1", 12,
+			mustHex("00000000", "00000000", "00000000", "01000000", "01000000", "00000200", "00000000", "00000000", "ffffffff", "00000000"),
+			// Level, discriminant, -> container {EntriesRead 0, Buffer NULL}, TotalEntries 0, ResumeHandle NULL, ERROR_ACCESS_DENIED
+			mustHex("01000000", "01000000", "00000200", "00000000", "00000000", "00000000", "00000000", "05000000")},
+		{"NetrSessionEnum level 502, resume handle 7", 12,
+			mustHex("00000000", "00000000", "00000000", "f6010000", "f6010000", "00000200", "00000000", "00000000", "ffffffff", "04000200", "07000000"),
+			mustHex("f6010000", "f6010000", "00000200", "00000000", "00000000", "00000000", "04000200", "07000000", "05000000")},
+		{"NetrSessionEnum level 3, no arm", 12,
+			mustHex("00000000", "00000000", "00000000", "03000000", "03000000", "ffffffff", "00000000"),
+			mustHex("03000000", "03000000", "00000000", "00000000", "05000000")},
+		{"NetrSessionEnum NULL container", 12,
+			mustHex("00000000", "00000000", "00000000", "01000000", "01000000", "00000000", "ffffffff", "00000000"),
+			mustHex("01000000", "01000000", "00000000", "00000000", "00000000", "05000000")},
+		{"NetrConnectionEnum level 1 on share", 8,
+			append(append(mustHex("00000000", "00000200"), nameStub("share")...),
+				mustHex("01000000", "01000000", "04000200", "00000000", "00000000", "ffffffff", "00000000")...),
+			mustHex("01000000", "01000000", "00000200", "00000000", "00000000", "00000000", "00000000", "05000000")},
+		// impacket sends an empty array where Windows sends NULL; smbd gives it back.
+		{"NetrConnectionEnum empty array", 8,
+			append(append(mustHex("00000000", "00000200"), nameStub("IPC$")...),
+				mustHex("0000", "01000000", "01000000", "04000200", "00000000", "08000200", "00000000", "ffffffff", "0c000200", "00000000")...),
+			mustHex("01000000", "01000000", "00000200", "00000000", "04000200", "00000000", "00000000", "08000200", "00000000", "05000000")},
+		{"NetrConnectionEnum level 2, no arm", 8,
+			mustHex("00000000", "00000000", "02000000", "02000000", "ffffffff", "00000000"),
+			mustHex("02000000", "02000000", "00000000", "00000000", "05000000")},
+		{"NetrFileEnum level 3", 9,
+			mustHex("00000000", "00000000", "00000000", "03000000", "03000000", "00000200", "00000000", "00000000", "ffffffff", "04000200", "09000000"),
+			mustHex("03000000", "03000000", "00000200", "00000000", "00000000", "00000000", "04000200", "09000000", "05000000")},
+		{"NetrFileEnum level 2: Samba lists level 3 only", 9,
+			mustHex("00000000", "00000000", "00000000", "02000000", "02000000", "00000200", "00000000", "00000000", "ffffffff", "00000000"),
+			mustHex("02000000", "02000000", "00000200", "00000000", "00000000", "00000000", "00000000", "7c000000")},
+		{"NetrFileEnum level 1, no arm", 9,
+			mustHex("00000000", "00000000", "00000000", "01000000", "01000000", "ffffffff", "00000000"),
+			mustHex("01000000", "01000000", "00000000", "00000000", "7c000000")},
+		{"NetrServerDiskEnum", 23,
+			mustHex("00000000", "00000000", "00000000", "00000000", "ffffffff", "00000000"),
+			mustHex("02000000", "00000200", // EntriesRead 2, -> Buffer
+				"02000000", "00000000", "02000000", // max_count, offset, actual_count
+				"00000000", "03000000", "43003a00", "0000", "0000", // "C:\0" + pad
+				"00000000", "01000000", "0000", "0000", // "\0" + pad
+				"01000000", "00000000", "00000000")}, // TotalEntries 1, ResumeHandle NULL, NERR_Success
+		// smbd would list only the empty name here, resuming after C:; MS-SRVS has the server
+		// ignore the resume handle.
+		{"NetrServerDiskEnum resume handle 5", 23,
+			mustHex("00000000", "00000000", "00000000", "00000000", "ffffffff", "00000200", "05000000"),
+			mustHex("02000000", "00000200", "02000000", "00000000", "02000000",
+				"00000000", "03000000", "43003a00", "0000", "0000",
+				"00000000", "01000000", "0000", "0000",
+				"01000000", "04000200", "01000000", "00000000")},
+		// smbd ignores the level and lists C:; MS-SRVS allows level 0 only.
+		{"NetrServerDiskEnum level 1", 23,
+			mustHex("00000000", "01000000", "00000000", "00000000", "ffffffff", "00000000"),
+			mustHex("00000000", "00000000", "00000000", "00000000", "7c000000")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			op := srvsvcInterface.ops[tc.op]
+			if op == nil {
+				t.Fatalf("opnum %d not served", tc.op)
+			}
+			r, w := &ndrReader{b: tc.req}, &ndrWriter{}
+			op(serverWith(testShares), r, w)
+			if r.err != nil {
+				t.Fatalf("request stub: %v", r.err)
+			}
+			if !bytes.Equal(w.b, tc.want) {
+				t.Errorf("response stub\n got % x\nwant % x", w.b, tc.want)
+			}
+		})
+	}
+}
+
+// TestSrvsvcAdminCallsBadStub checks that input arrays, which no client sends, and truncated stubs
+// fault instead of being misread.
+func TestSrvsvcAdminCallsBadStub(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		op   uint16
+		req  []byte
+	}{
+		{"NetrSessionEnum input array", 12, mustHex("00000000", "00000000", "00000000", "00000000", "00000000", "00000200", "01000000", "04000200", "01000000", "08000200", "ffffffff", "00000000")},
+		{"NetrSessionEnum discriminant differs", 12, mustHex("00000000", "00000000", "00000000", "01000000", "00000000", "00000200", "00000000", "00000000", "ffffffff", "00000000")},
+		{"NetrFileEnum truncated", 9, mustHex("00000000", "00000000", "00000000", "03000000", "03000000")},
+		{"NetrServerDiskEnum input buffer", 23, mustHex("00000000", "00000000", "01000000", "00000200", "ffffffff", "00000000")},
+		{"NetrServerDiskEnum truncated", 23, mustHex("00000000", "00000000", "00000000")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, w := &ndrReader{b: tc.req}, &ndrWriter{}
+			srvsvcInterface.ops[tc.op](serverWith(testShares), r, w)
+			if r.err == nil {
+				t.Errorf("decoded; answered % x", w.b)
+			}
+		})
+	}
+}
+
+// nameStub is s as a conformant varying string, the way a [string] WCHAR* pointee is sent.
+func nameStub(s string) []byte {
+	w := &ndrWriter{}
+	w.str(s)
+	return w.b
+}
