@@ -254,7 +254,7 @@ func TestCreditCharge(t *testing.T) {
 // up first, an open that reaches a directory meets the share's write rights first, and an open of a file
 // first what its disposition says about the name being there. (A side-by-side impacket run of 2116
 // combinations of names, dispositions, options and access rights agrees with smbd in every one but
-// named streams, see the README.)
+// the unnamed stream, see the README.)
 func TestCreateRefusals(t *testing.T) {
 	tg := startServer(t)
 	c, a := rawShare(t, tg)

@@ -387,7 +387,12 @@ func TestCreateStatuses(t *testing.T) {
 		{`\dir\nested\deep.txt`, smb.StatusInvalidParameter}, // a leading separator, as smbd answers it
 		{`one.bin::$DATA`, smb.StatusSuccess},
 		{`in-link\nested`, smb.StatusSuccess},
-		{`one.bin:stream`, smb.StatusObjectNameNotFound},
+		// A named stream, on a server that offers none: smbd 4.17 without a streams module answers
+		// OBJECT_NAME_INVALID for each, with or without the file.
+		{`one.bin:stream`, smb.StatusObjectNameInvalid},
+		{`one.bin:Zone.Identifier:$DATA`, smb.StatusObjectNameInvalid},
+		{`missing:stream`, smb.StatusObjectNameInvalid},
+		{`dir\missing:stream`, smb.StatusObjectNameInvalid},
 		{`dir\missing`, smb.StatusObjectNameNotFound},
 		{`missing\deep.txt`, smb.StatusObjectPathNotFound},
 		{`one.bin\x`, smb.StatusObjectPathNotFound},

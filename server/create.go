@@ -349,9 +349,11 @@ func vfsStatus(err error) smb.Status {
 	switch {
 	case errors.Is(err, vfs.ErrAboveRoot):
 		return smb.StatusObjectPathSyntaxBad // Samba's check_path_syntax
-	case errors.Is(err, vfs.ErrNameInvalid):
+	case errors.Is(err, vfs.ErrNameInvalid), errors.Is(err, vfs.ErrStream):
+		// A named stream, on a server that does not offer them (no FILE_NAMED_STREAMS), is a name
+		// with a ':' in it, as Samba without a streams module answers.
 		return smb.StatusObjectNameInvalid
-	case errors.Is(err, vfs.ErrNotFound), errors.Is(err, vfs.ErrStream):
+	case errors.Is(err, vfs.ErrNotFound):
 		return smb.StatusObjectNameNotFound
 	case errors.Is(err, vfs.ErrPathNotFound):
 		return smb.StatusObjectPathNotFound

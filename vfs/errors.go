@@ -39,7 +39,7 @@ var (
 
 	// ErrStream reports a named alternate data stream ("file:name" or
 	// "file:name:$DATA"). Only the unnamed stream "file::$DATA" is
-	// supported. Server mapping: STATUS_OBJECT_NAME_NOT_FOUND.
+	// supported. Server mapping: STATUS_OBJECT_NAME_INVALID, Samba's without a streams module.
 	ErrStream = errors.New("vfs: named streams are not supported")
 
 	// ErrLoop reports more than 40 symbolic links followed while resolving
