@@ -72,6 +72,15 @@ func TestImpacket(t *testing.T) {
 			`{"flags":0,"name":"IPC$","remark":"IPC Service (zsmbd)","type":2147483651},` +
 			`{"flags":0,"name":"hidden$","remark":"","type":2147483648},` +
 			`{"flags":0,"name":"docs","remark":"Dokumente für alle","type":0}],"total":4}`,
+		"enum502": `{"level":502,"resume":0,"shares":[` +
+			`{"max_uses":4294967295,"name":"public","path":"C:\\srv\\public","remark":"Public files","sd_size":0,"type":0},` +
+			`{"max_uses":4294967295,"name":"IPC$","path":"C:\\tmp","remark":"IPC Service (zsmbd)","sd_size":0,"type":2147483651},` +
+			`{"max_uses":4294967295,"name":"hidden$","path":"C:\\srv\\hidden","remark":"","sd_size":0,"type":2147483648},` +
+			`{"max_uses":4294967295,"name":"docs","path":"C:\\srv\\docs","remark":"Dokumente für alle","sd_size":0,"type":0}],"total":4}`,
+		"getinfo502":         `{"name":"docs","path":"C:\\srv\\docs","sd_size":0}`,
+		"getinfo1004":        `"Dokumente für alle"`,
+		"getinfo1005":        `0`,
+		"getinfo1006":        `4294967295`,
 		"enum1_resume2":      `["hidden$","docs"]`,
 		"sticky1":            `["public","docs"]`,
 		"getinfo0":           `{"name":"hidden$"}`,
@@ -103,15 +112,16 @@ func TestImpacket(t *testing.T) {
 	}
 	// NET_API_STATUS values the calls must fail with.
 	codes := map[string]float64{
-		"enum502":           werrInvalidLevel,
-		"getinfo_missing":   werrNetNameNotFound,
-		"getinfo_level1005": werrInvalidLevel,
-		"server_level7":     werrInvalidLevel,
-		"wksta_level101":    werrInvalidLevel,
-		"sess_enum10":       werrAccessDenied,
-		"conn_enum1":        werrAccessDenied,
-		"file_enum3":        werrAccessDenied,
-		"file_enum2":        werrInvalidLevel,
+		"enum503":             werrInvalidLevel,
+		"getinfo_missing":     werrNetNameNotFound,
+		"getinfo_level1501":   werrInvalidLevel,
+		"getinfo_missing1005": werrNetNameNotFound,
+		"server_level7":       werrInvalidLevel,
+		"wksta_level101":      werrInvalidLevel,
+		"sess_enum10":         werrAccessDenied,
+		"conn_enum1":          werrAccessDenied,
+		"file_enum3":          werrAccessDenied,
+		"file_enum2":          werrInvalidLevel,
 	}
 	for key, code := range codes {
 		m, _ := got[key].(map[string]any)

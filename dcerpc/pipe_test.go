@@ -442,7 +442,7 @@ func TestWkssvc(t *testing.T) {
 func FuzzPipeWrite(f *testing.F) {
 	bind := bindPDU(ptypeBind, 1, 4280, 4280, ctx(0, srvsvcSyntax, ndrSyntax), ctx(1, srvsvcSyntax, featureSyntax(3)))
 	f.Add(bind, uint8(0))
-	for _, op := range []uint16{0, 15, 16, 21, 36} {
+	for _, op := range []uint16{0, 8, 9, 12, 15, 16, 21, 23, 28, 36} {
 		f.Add(append(append([]byte(nil), bind...), requestPDU(2, pfcFirstFrag|pfcLastFrag, 0, op, enumRequest)...), uint8(7))
 	}
 	f.Add(append(append([]byte(nil), bind...), requestPDU(2, pfcFirstFrag, 0, 16, mustHex("00000000", "0400000000000000"))...), uint8(3))

@@ -11,13 +11,13 @@ var srvsvcInterface = &iface{
 	pipe:   "srvsvc",
 	syntax: mustSyntax("4b324fc8-1670-01d3-1278-5a47bf6ee188", 3, 0),
 	ops: map[uint16]operation{
-		8:  netrConnectionEnum,  // MS-SRVS 3.1.4.1
-		9:  netrFileEnum,        // MS-SRVS 3.1.4.2
-		12: netrSessionEnum,     // MS-SRVS 3.1.4.5
-		15: netrShareEnum(true), // NetrShareEnum, MS-SRVS 3.1.4.8
-		16: netrShareGetInfo,    // MS-SRVS 3.1.4.10
-		21: netrServerGetInfo,   // MS-SRVS 3.1.4.17
-		23: netrServerDiskEnum,
+		8:  netrConnectionEnum,   // MS-SRVS 3.1.4.1
+		9:  netrFileEnum,         // MS-SRVS 3.1.4.2
+		12: netrSessionEnum,      // MS-SRVS 3.1.4.5
+		15: netrShareEnum(true),  // NetrShareEnum, MS-SRVS 3.1.4.8
+		16: netrShareGetInfo,     // MS-SRVS 3.1.4.10
+		21: netrServerGetInfo,    // MS-SRVS 3.1.4.17
+		23: netrServerDiskEnum,   // NetrServerDiskEnum: one disk, C:
 		28: netrRemoteTOD,        // MS-SRVS 3.1.4.21
 		36: netrShareEnum(false), // NetrShareEnumSticky, MS-SRVS 3.1.4.9
 	},
@@ -40,10 +40,25 @@ func shareEnumArm(level uint32) bool {
 	return false
 }
 
-// shareLevelServed reports the SHARE_INFO levels encoded here.
+// shareInfoArm reports the levels NetrShareGetInfo's SHARE_INFO union has an arm for (MS-SRVS
+// 2.2.3.6), each a pointer to one SHARE_INFO_x structure, and 1007, which Samba's IDL adds. For any
+// other level the union is its discriminant alone.
+func shareInfoArm(level uint32) bool {
+	switch level {
+	case 0, 1, 2, 501, 502, 503, 1004, 1005, 1006, 1007, 1501:
+		return true
+	}
+	return false
+}
+
+// shareLevelServed reports the SHARE_INFO levels encoded here: those of NetrShareEnum, and for
+// NetrShareGetInfo the one-field levels 1004 (remark), 1005 (flags) and 1006 (maximum users), which
+// Windows asks of a share it opens. 503 (a scoped share's server name) and 1501 (the share's security
+// descriptor) are ERROR_INVALID_LEVEL; smbd answers 1501 with no descriptor to anyone but an
+// administrator.
 func shareLevelServed(level uint32) bool {
 	switch level {
-	case 0, 1, 2, 501:
+	case 0, 1, 2, 501, 502, 1004, 1005, 1006:
 		return true
 	}
 	return false
@@ -191,12 +206,15 @@ func netrShareGetInfo(srv *Server, r *ndrReader, w *ndrWriter) {
 	w.u32(level) // discriminant of the SHARE_INFO union, MS-SRVS 2.2.3.6
 	sh, ok := srv.share(name)
 	switch {
-	case !ok:
-		w.ptr(false)
-		w.u32(werrNetNameNotFound)
-	case !shareLevelServed(level):
-		w.ptr(false)
-		w.u32(werrInvalidLevel)
+	case !ok, !shareLevelServed(level):
+		if shareInfoArm(level) {
+			w.ptr(false)
+		}
+		if !ok {
+			w.u32(werrNetNameNotFound) // MS-SRVS 3.1.4.10; smbd answers ERROR_INVALID_NAME
+		} else {
+			w.u32(werrInvalidLevel)
+		}
 	default:
 		w.ptr(true)
 		writeShareInfos(w, level, []Share{sh})
@@ -204,13 +222,25 @@ func netrShareGetInfo(srv *Server, r *ndrReader, w *ndrWriter) {
 	}
 }
 
-// writeShareInfos writes SHARE_INFO_0/1/2/501 structures (MS-SRVS 2.2.4.22,
-// 2.2.4.23, 2.2.4.24, 2.2.4.27): first every structure's scalars and
-// referent ids, then the deferred strings of all of them in order, as NDR
-// places the pointees of an array's embedded pointers after the whole array
-// (C706 14.3.12.3).
+// writeShareInfos writes SHARE_INFO_0/1/2/501 structures (MS-SRVS 2.2.4.22, 2.2.4.23, 2.2.4.24,
+// 2.2.4.27) or SHARE_INFO_502_I, or for one share SHARE_INFO_1004/1005/1006: first every
+// structure's scalars and referent ids, then the deferred strings of all of them in order, as NDR
+// places the pointees of an array's embedded pointers after the whole array (C706 14.3.12.3).
+// The values are smbd's for a share without a password, CSC policy or DFS, asked by a user who is not
+// an administrator.
 func writeShareInfos(w *ndrWriter, level uint32, list []Share) {
 	for _, s := range list {
+		switch level {
+		case 1004:
+			w.ptr(true) // shi1004_remark
+			continue
+		case 1005:
+			w.u32(0) // shi1005_flags: CSC_CACHE_MANUAL_REINT, no DFS
+			continue
+		case 1006:
+			w.u32(0xffffffff) // shi1006_max_uses: unlimited
+			continue
+		}
 		w.ptr(true) // shi_netname
 		if level == 0 {
 			continue
@@ -218,23 +248,34 @@ func writeShareInfos(w *ndrWriter, level uint32, list []Share) {
 		w.u32(s.Type)
 		w.ptr(true) // shi_remark
 		switch level {
-		case 2:
+		case 2, 502:
 			w.u32(0)          // shi2_permissions: share-level security is not used
 			w.u32(0xffffffff) // shi2_max_uses: unlimited
 			w.u32(0)          // shi2_current_uses
 			w.ptr(true)       // shi2_path
 			w.ptr(false)      // shi2_passwd: NULL, no share password
+			if level == 502 {
+				w.u32(0)     // shi502_reserved: the descriptor's size
+				w.ptr(false) // shi502_security_descriptor: none, as smbd gives a non-administrator
+			}
 		case 501:
 			w.u32(0) // shi501_flags: CSC_CACHE_MANUAL_REINT, no DFS
 		}
 	}
 	for _, s := range list {
+		switch level {
+		case 1004:
+			w.str(s.Comment)
+			continue
+		case 1005, 1006:
+			continue
+		}
 		w.str(s.Name)
 		if level == 0 {
 			continue
 		}
 		w.str(s.Comment)
-		if level == 2 {
+		if level == 2 || level == 502 {
 			w.str(windowsPath(s.Path))
 		}
 	}

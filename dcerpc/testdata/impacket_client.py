@@ -39,6 +39,10 @@ def shares(resp, level):
             row['max_uses'] = e['shi2_max_uses']
         if level == 501:
             row['flags'] = e['shi501_flags']
+        if level == 502:
+            row['path'] = s(e['shi502_path'])
+            row['max_uses'] = e['shi502_max_uses']
+            row['sd_size'] = e['shi502_reserved']
         rows.append(row)
     return rows
 
@@ -54,7 +58,7 @@ def err(f):
 
 dce = connect(srv_port)
 dce.bind(srvs.MSRPC_UUID_SRVS)
-for level in (0, 1, 2, 501):
+for level in (0, 1, 2, 501, 502):
     resp = srvs.hNetrShareEnum(dce, level)
     out['enum%d' % level] = {
         'shares': shares(resp, level),
@@ -66,7 +70,7 @@ resp = srvs.hNetrShareEnum(dce, 1, resumeHandle=2)
 out['enum1_resume2'] = [r['name'] for r in shares(resp, 1)]
 resp = srvs.hNetrShareEnumSticky(dce, 1)
 out['sticky1'] = [r['name'] for r in shares(resp, 1)]
-out['enum502'] = err(lambda: srvs.hNetrShareEnum(dce, 502))
+out['enum503'] = err(lambda: srvs.hNetrShareEnum(dce, 503))
 
 for level in (0, 1, 2, 501):
     resp = srvs.hNetrShareGetInfo(dce, 'hidden$\x00', level)
@@ -79,7 +83,14 @@ for level in (0, 1, 2, 501):
         row['path'] = s(info['shi2_path'])
     out['getinfo%d' % level] = row
 out['getinfo_missing'] = err(lambda: srvs.hNetrShareGetInfo(dce, 'nosuch\x00', 1))
-out['getinfo_level1005'] = err(lambda: srvs.hNetrShareGetInfo(dce, 'hidden$\x00', 1005))
+info = srvs.hNetrShareGetInfo(dce, 'docs\x00', 502)['InfoStruct']['ShareInfo502']
+out['getinfo502'] = {'name': s(info['shi502_netname']), 'path': s(info['shi502_path']),
+                     'sd_size': info['shi502_reserved']}
+out['getinfo1004'] = s(srvs.hNetrShareGetInfo(dce, 'docs\x00', 1004)['InfoStruct']['ShareInfo1004']['shi1004_remark'])
+out['getinfo1005'] = srvs.hNetrShareGetInfo(dce, 'docs\x00', 1005)['InfoStruct']['ShareInfo1005']['shi1005_flags']
+out['getinfo1006'] = srvs.hNetrShareGetInfo(dce, 'docs\x00', 1006)['InfoStruct']['ShareInfo1006']['shi1006_max_uses']
+out['getinfo_level1501'] = err(lambda: srvs.hNetrShareGetInfo(dce, 'hidden$\x00', 1501))
+out['getinfo_missing1005'] = err(lambda: srvs.hNetrShareGetInfo(dce, 'nosuch\x00', 1005))
 
 for level in (100, 101, 102):
     info = srvs.hNetrServerGetInfo(dce, level)['InfoStruct']['ServerInfo%d' % level]

@@ -5,10 +5,10 @@ import (
 	"testing"
 )
 
-// TestSrvsvcAdminCalls pins the answers to the srvsvc calls only administrators get lists from. Each
-// want is the stub smbd 4.17 sent a plain user for the same request, except for its referent ids:
-// smbd's first is 0x00020004, ours 0x00020000 (any non-zero id is valid, C706 14.3.10).
-func TestSrvsvcAdminCalls(t *testing.T) {
+// TestSrvsvcStubs pins the answers to srvsvc calls by their stubs. Each want is the stub smbd 4.17
+// sent a plain user for the same request, except for its referent ids (smbd's first is 0x00020004,
+// ours 0x00020000; any non-zero id is valid, C706 14.3.10) and where a comment says otherwise.
+func TestSrvsvcStubs(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		op   uint16
@@ -68,6 +68,28 @@ func TestSrvsvcAdminCalls(t *testing.T) {
 		{"NetrServerDiskEnum level 1", 23,
 			mustHex("00000000", "01000000", "00000000", "00000000", "ffffffff", "00000000"),
 			mustHex("00000000", "00000000", "00000000", "00000000", "7c000000")},
+		{"NetrShareGetInfo level 1005", 16, getInfoStub("public", 1005),
+			mustHex("ed030000", "00000200", "00000000", "00000000")}, // Level, -> SHARE_INFO_1005 {flags 0}, NERR_Success
+		{"NetrShareGetInfo level 1006", 16, getInfoStub("public", 1006),
+			mustHex("ee030000", "00000200", "ffffffff", "00000000")},
+		{"NetrShareGetInfo level 1004", 16, getInfoStub("hidden$", 1004),
+			mustHex("ec030000", "00000200", "04000200", "01000000", "00000000", "01000000", "0000", "0000", "00000000")},
+		{"NetrShareGetInfo level 502", 16, getInfoStub("hidden$", 502),
+			mustHex("f6010000", "00000200",
+				"04000200", "00000080", "08000200", // netname ->, STYPE_DISKTREE|STYPE_SPECIAL, remark ->
+				"00000000", "ffffffff", "00000000", // permissions, max_uses, current_uses (smbd: 1, counting its connections)
+				"0c000200", "00000000", // path ->, passwd NULL (smbd: -> "")
+				"00000000", "00000000", // reserved, security_descriptor NULL
+				"08000000", "00000000", "08000000", "680069006400640065006e0024000000", // "hidden$"
+				"01000000", "00000000", "01000000", "0000", "0000", // ""
+				"0e000000", "00000000", "0e000000", "43003a005c007300720076005c00680069006400640065006e000000", // C:\srv\hidden
+				"00000000")},
+		// Levels the union has no arm for are the discriminant alone.
+		{"NetrShareGetInfo level 500", 16, getInfoStub("public", 500), mustHex("f4010000", "7c000000")},
+		// MS-SRVS's union has an arm for 503, Samba's none: smbd sends no NULL pointer.
+		{"NetrShareGetInfo level 503", 16, getInfoStub("public", 503), mustHex("f7010000", "00000000", "7c000000")},
+		// MS-SRVS 3.1.4.10's NERR_NetNameNotFound; smbd answers ERROR_INVALID_NAME (0x7b).
+		{"NetrShareGetInfo missing share", 16, getInfoStub("nosuch", 1005), mustHex("ed030000", "00000000", "06090000")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			op := srvsvcInterface.ops[tc.op]
@@ -108,6 +130,15 @@ func TestSrvsvcAdminCallsBadStub(t *testing.T) {
 			}
 		})
 	}
+}
+
+// getInfoStub is a NetrShareGetInfo request: ServerName NULL, NetName, Level.
+func getInfoStub(share string, level uint32) []byte {
+	w := &ndrWriter{}
+	w.u32(0)
+	w.str(share)
+	w.u32(level)
+	return w.b
 }
 
 // nameStub is s as a conformant varying string, the way a [string] WCHAR* pointee is sent.
