@@ -13,7 +13,7 @@
 //	        administrators get them, and no session here is one), 15 NetrShareEnum,
 //	        16 NetrShareGetInfo, 21 NetrServerGetInfo, 23 NetrServerDiskEnum, 28 NetrRemoteTOD,
 //	        36 NetrShareEnumSticky
-//	wkssvc  opnum 0 NetrWkstaGetInfo
+//	wkssvc  opnum 0 NetrWkstaGetInfo, 2 NetrWkstaUserEnum (refused)
 //
 // Every other opnum is answered with a fault PDU (nca_s_op_rng_error).
 package dcerpc

@@ -95,6 +95,7 @@ func TestImpacket(t *testing.T) {
 		"bogus_then_enum":    `4`,
 		"big":                `{"count":150,"first":{"name":"share000","remark":"","type":0},"last":{"name":"share149","remark":"cccccc","type":0}}`,
 		"disks":              `{"names":["C:",""],"read":2,"total":1}`,
+		"wksta101":           `{"computer":"ZSMBD","langroup":"WORKGROUP","lanroot":""}`,
 		"wksta100":           `{"computer":"ZSMBD","langroup":"WORKGROUP","major":6,"minor":1,"platform":500}`,
 		// NetrRemoteTOD at the test clock, in UTC, Samba's clock tick.
 		"tod": `{"elapsedt":1796529906,"hours":4,"mins":5,"secs":6,"hunds":78,"timezone":0,"tinterval":10000,` +
@@ -117,7 +118,9 @@ func TestImpacket(t *testing.T) {
 		"getinfo_level1501":   werrInvalidLevel,
 		"getinfo_missing1005": werrNetNameNotFound,
 		"server_level7":       werrInvalidLevel,
-		"wksta_level101":      werrInvalidLevel,
+		"wksta_level102":      werrAccessDenied,
+		"wksta_level502":      werrInvalidLevel,
+		"wksta_user_enum":     werrAccessDenied,
 		"sess_enum10":         werrAccessDenied,
 		"conn_enum1":          werrAccessDenied,
 		"file_enum3":          werrAccessDenied,

@@ -165,7 +165,12 @@ info = wkst.hNetrWkstaGetInfo(dce, 100)['WkstaInfo']['WkstaInfo100']
 out['wksta100'] = {'platform': info['wki100_platform_id'], 'computer': s(info['wki100_computername']),
                    'langroup': s(info['wki100_langroup']), 'major': info['wki100_ver_major'],
                    'minor': info['wki100_ver_minor']}
-out['wksta_level101'] = err(lambda: wkst.hNetrWkstaGetInfo(dce, 101))
+info = wkst.hNetrWkstaGetInfo(dce, 101)['WkstaInfo']['WkstaInfo101']
+out['wksta101'] = {'computer': s(info['wki101_computername']), 'langroup': s(info['wki101_langroup']),
+                   'lanroot': s(info['wki101_lanroot'])}
+out['wksta_level102'] = err(lambda: wkst.hNetrWkstaGetInfo(dce, 102))
+out['wksta_level502'] = err(lambda: wkst.hNetrWkstaGetInfo(dce, 502))
+out['wksta_user_enum'] = err(lambda: wkst.hNetrWkstaUserEnum(dce, 1))
 dce.disconnect()
 
 json.dump(out, sys.stdout, indent=1, sort_keys=True)

@@ -5,10 +5,10 @@ import (
 	"testing"
 )
 
-// TestSrvsvcStubs pins the answers to srvsvc calls by their stubs. Each want is the stub smbd 4.17
+// TestStubs pins the answers to srvsvc calls by their stubs. Each want is the stub smbd 4.17
 // sent a plain user for the same request, except for its referent ids (smbd's first is 0x00020004,
 // ours 0x00020000; any non-zero id is valid, C706 14.3.10) and where a comment says otherwise.
-func TestSrvsvcStubs(t *testing.T) {
+func TestStubs(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		op   uint16
@@ -91,20 +91,47 @@ func TestSrvsvcStubs(t *testing.T) {
 		// MS-SRVS 3.1.4.10's NERR_NetNameNotFound; smbd answers ERROR_INVALID_NAME (0x7b).
 		{"NetrShareGetInfo missing share", 16, getInfoStub("nosuch", 1005), mustHex("ed030000", "00000000", "06090000")},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			op := srvsvcInterface.ops[tc.op]
-			if op == nil {
-				t.Fatalf("opnum %d not served", tc.op)
-			}
-			r, w := &ndrReader{b: tc.req}, &ndrWriter{}
-			op(serverWith(testShares), r, w)
-			if r.err != nil {
-				t.Fatalf("request stub: %v", r.err)
-			}
-			if !bytes.Equal(w.b, tc.want) {
-				t.Errorf("response stub\n got % x\nwant % x", w.b, tc.want)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { checkStub(t, srvsvcInterface, tc.op, tc.req, tc.want) })
+	}
+}
+
+// TestWkssvcStubs is TestStubs for wkssvc; NetrWkstaGetInfo level 100 is TestWkssvc's.
+func TestWkssvcStubs(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		op   uint16
+		req  []byte
+		want []byte
+	}{
+		{"NetrWkstaGetInfo level 101", 0, mustHex("00000000", "65000000"),
+			mustHex("65000000", "00000200", "f4010000", "04000200", "08000200", "06000000", "01000000", "0c000200",
+				"06000000", "00000000", "06000000", "5a0053004d0042004400", "0000", // ZSMBD
+				"0a000000", "00000000", "0a000000", "57004f0052004b00470052004f0055005000", "0000", // WORKGROUP
+				"01000000", "00000000", "01000000", "0000", "0000", // lanroot ""
+				"00000000")},
+		{"NetrWkstaGetInfo level 102", 0, mustHex("00000000", "66000000"), mustHex("66000000", "00000000", "05000000")},
+		{"NetrWkstaUserEnum level 0", 2,
+			mustHex("00000000", "00000000", "00000000", "00000200", "00000000", "00000000", "ffffffff", "00000000"),
+			mustHex("00000000", "00000000", "00000200", "00000000", "00000000", "00000000", "00000000", "05000000")},
+	} {
+		t.Run(tc.name, func(t *testing.T) { checkStub(t, wkssvcInterface, tc.op, tc.req, tc.want) })
+	}
+}
+
+// checkStub runs opnum op of in on req and compares the response stub with want.
+func checkStub(t *testing.T, in *iface, op uint16, req, want []byte) {
+	t.Helper()
+	f := in.ops[op]
+	if f == nil {
+		t.Fatalf("opnum %d not served", op)
+	}
+	r, w := &ndrReader{b: req}, &ndrWriter{}
+	f(serverWith(testShares), r, w)
+	if r.err != nil {
+		t.Fatalf("request stub: %v", r.err)
+	}
+	if !bytes.Equal(w.b, want) {
+		t.Errorf("response stub\n got % x\nwant % x", w.b, want)
 	}
 }
 
